@@ -1,0 +1,1 @@
+"""Education resource equity warehouse: census ingestion, indicators and gates, orchestrated by Dagster."""

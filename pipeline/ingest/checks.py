@@ -1,0 +1,104 @@
+"""Row checks that need more than one row: duplicate keys, orphans, stages a school does not teach.
+
+They run on all rows of a table across the year's files (a duplicate can sit
+in two county files), after the per-cell normalisation.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from pipeline.ingest.contract import Contract, Table
+from pipeline.ingest.files import RECORD, SHEET
+from pipeline.ingest.readers import ROW
+
+FILE = "__file"
+ORDER = [FILE, SHEET, ROW]
+
+
+def _rejections(rows: pl.DataFrame, column: str | None, value: pl.Expr, reason: pl.Expr, data_columns: list[str]) -> pl.DataFrame:
+    return rows.select(
+        FILE,
+        SHEET,
+        ROW,
+        pl.lit(column, pl.String).alias("column_name"),
+        value.cast(pl.String).alias("value"),
+        reason.alias("reason"),
+        pl.struct(data_columns).struct.json_encode().alias(RECORD),
+    )
+
+
+def reject_duplicates(frame: pl.DataFrame, table: Table, file_names: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """An exact copy is loaded once; rows that share a key but differ are all rejected."""
+    key = table.key
+    data = [c.stored_name for c in table.stored_columns]
+    if not key or frame.height == 0:
+        return frame, empty_rejections()
+    frame = frame.sort(ORDER)
+    flagged = frame.with_columns(
+        pl.struct(data).n_unique().over(key).alias("__versions"),
+        pl.int_range(pl.len()).over(data).alias("__copy"),
+        pl.col(FILE).first().over(data).alias("__first_file"),
+        pl.col(ROW).first().over(data).alias("__first_row"),
+    )
+    conflict = pl.col("__versions") > 1
+    copy = ~conflict & (pl.col("__copy") > 0)
+    key_text = pl.concat_str([pl.col(k).cast(pl.String) for k in key], separator="/")
+    first_file = pl.col("__first_file").replace_strict(list(range(len(file_names))), file_names, return_dtype=pl.String)
+    rejected = pl.concat(
+        [
+            _rejections(
+                flagged.filter(conflict), "/".join(key), key_text,
+                pl.lit(f"duplicate key ({', '.join(key)}): rows with this key differ, so all of them are rejected"),
+                data,
+            ),
+            _rejections(
+                flagged.filter(copy), "/".join(key), key_text,
+                pl.format("exact duplicate of {} row {}", first_file, pl.col("__first_row")),
+                data,
+            ),
+        ]
+    )
+    kept = flagged.filter(~conflict & ~copy).drop("__versions", "__copy", "__first_file", "__first_row")
+    return kept, rejected
+
+
+def reject_orphans_and_stages(
+    frame: pl.DataFrame, table: Table, schools: pl.DataFrame, contract: Contract
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Rows of a school not loaded this year, and rows of a stage the school's type does not teach."""
+    if "school_id" not in frame.columns or frame.height == 0:
+        return frame, empty_rejections()
+    data = [c.stored_name for c in table.stored_columns]
+    joined = frame.join(schools.select("school_id", pl.col("school_type").alias("__type")), on="school_id", how="left")
+    orphan = pl.col("__type").is_null()
+    orphans = _rejections(
+        joined.filter(orphan), "school_id", pl.col("school_id"),
+        pl.format("school_id {} is not among this year's loaded schools", pl.col("school_id")),
+        data,
+    )
+    joined = joined.filter(~orphan)
+    if "stage" not in data:
+        return joined.drop("__type"), orphans
+    taught = pl.DataFrame(
+        [(t, s) for t, stages in contract.school_stages.items() for s in stages],
+        schema={"__type": pl.String, "stage": pl.String},
+        orient="row",
+    ).with_columns(pl.lit(True).alias("__taught"))
+    joined = joined.join(taught, on=["__type", "stage"], how="left")
+    wrong = pl.col("__taught").is_null() & (pl.col("stage") != "all")
+    stages = pl.col("__type").replace_strict(
+        list(contract.school_stages), ["/".join(v) for v in contract.school_stages.values()], return_dtype=pl.String
+    )
+    mismatched = _rejections(
+        joined.filter(wrong), "stage", pl.col("stage"),
+        pl.format("stage {} is not taught by school {} (type {} teaches {})", pl.col("stage"), pl.col("school_id"), pl.col("__type"), stages),
+        data,
+    )
+    return joined.filter(~wrong).drop("__type", "__taught"), pl.concat([orphans, mismatched])
+
+
+def empty_rejections() -> pl.DataFrame:
+    return pl.DataFrame(
+        schema={FILE: pl.Int64, SHEET: pl.String, ROW: pl.Int64, "column_name": pl.String, "value": pl.String, "reason": pl.String, RECORD: pl.String}
+    )

@@ -1,0 +1,215 @@
+"""Reading one census file, whatever its format and encoding, into text columns with row numbers.
+
+Every value is read as text so that nothing is guessed before normalisation
+(leading zeros of IDs survive, a stray label in a count column is reported
+rather than turned into a null). `__row` is the row number a person sees when
+opening the file: the header is the row above the first data row, title rows
+above it count; in Parquet, which has no header row, the first record is row 1.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import fastexcel
+import openpyxl
+import polars as pl
+
+from pipeline.ingest.contract import Contract
+from pipeline.ingest.errors import FileRefused
+from pipeline.ingest.headers import find_header_row
+
+ROW = "__row"
+FORMATS = {".csv": "csv", ".tsv": "tsv", ".xlsx": "xlsx", ".parquet": "parquet"}
+
+
+@dataclass
+class Malformed:
+    """A line that could not be split into the header's columns."""
+
+    row: int
+    text: str
+    reason: str
+
+
+@dataclass
+class Sheet:
+    name: str | None
+    frame: pl.DataFrame
+    malformed: list[Malformed] = field(default_factory=list)
+
+
+@dataclass
+class FileContent:
+    format: str
+    encoding: str | None
+    sheets: list[Sheet]
+    skipped_sheets: list[str] = field(default_factory=list)
+
+    @property
+    def rows_read(self) -> int:
+        return sum(s.frame.height + len(s.malformed) for s in self.sheets)
+
+
+def decode(raw: bytes) -> tuple[str, str]:
+    """Text and encoding name: UTF-8 (with or without BOM), UTF-16 with BOM, else GB18030 (a superset of GBK)."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        candidates = ["utf-8-sig"]
+    elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        candidates = ["utf-16"]
+    else:
+        candidates = ["utf-8", "gb18030"]
+    first_error: UnicodeDecodeError | None = None
+    for encoding in candidates:
+        try:
+            return raw.decode(encoding), encoding
+        except UnicodeDecodeError as error:
+            first_error = first_error or error
+    assert first_error is not None
+    line = raw[: first_error.start].count(b"\n") + 1
+    raise FileRefused(
+        f"undecodable bytes at line {line} (byte offset {first_error.start}): "
+        f"the file is neither UTF-8 nor GB18030/GBK; save it again as UTF-8 or GB18030"
+    )
+
+
+def _unique_names(cells: list[object]) -> list[str]:
+    names: list[str] = []
+    for position, cell in enumerate(cells, start=1):
+        name = str(cell).strip() if cell is not None and str(cell).strip() else f"column_{position}"
+        while name in names:
+            name = f"{name}_{position}"
+        names.append(name)
+    return names
+
+
+def _drop_blank_rows(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.filter(~pl.all_horizontal(pl.exclude(ROW).is_null()))
+
+
+def _separator(path: Path, header_line: str) -> str:
+    if path.suffix.lower() == ".tsv":
+        return "\t"
+    return "\t" if header_line.count("\t") > header_line.count(",") else ","
+
+
+def _read_delimited(path: Path, contract: Contract, table: str) -> FileContent:
+    raw = path.read_bytes()
+    if not raw.strip():
+        raise FileRefused("empty file")
+    text, encoding = decode(raw)
+    text = text.lstrip("\ufeff")
+    head_lines = text[:65536].splitlines()[:10]
+    separator = _separator(path, next((line for line in head_lines if line.strip()), ""))
+    head_rows = list(csv.reader(head_lines, delimiter=separator))
+    header_index = find_header_row(contract, table, head_rows)
+    if header_index is None:
+        raise FileRefused(f"no header row with a known column of table '{table}' in the first lines")
+    names = _unique_names(head_rows[header_index])
+    data = raw if encoding == "utf-8" else text.encode("utf-8")
+    first_data_row = header_index + 2
+    try:
+        frame = pl.read_csv(
+            io.BytesIO(data),
+            has_header=False,
+            skip_rows=header_index + 1,
+            new_columns=names,
+            schema={name: pl.String for name in names},
+            separator=separator,
+        )
+        frame = frame.with_row_index(ROW, offset=first_data_row).with_columns(pl.col(ROW).cast(pl.Int64))
+        sheet = Sheet(None, _drop_blank_rows(frame))
+    except pl.exceptions.PolarsError:
+        sheet = _read_ragged(text, separator, names, header_index, first_data_row)
+    if sheet.frame.height + len(sheet.malformed) == 0:
+        raise FileRefused("empty file: a header row but no data rows")
+    return FileContent(format=FORMATS[path.suffix.lower()], encoding=encoding, sheets=[sheet])
+
+
+def _read_ragged(text: str, separator: str, names: list[str], header_index: int, first_data_row: int) -> Sheet:
+    """The slow path for files whose lines do not all fit the header: keep the lines that do."""
+    good: list[list[str | None]] = []
+    rows: list[int] = []
+    malformed: list[Malformed] = []
+    lines = text.splitlines()
+    reader = csv.reader(lines[header_index + 1 :], delimiter=separator)
+    for offset, fields in enumerate(reader):
+        row = first_data_row + offset
+        if not any(f.strip() for f in fields):
+            continue
+        if len(fields) > len(names) and any(f.strip() for f in fields[len(names) :]):
+            malformed.append(
+                Malformed(row, lines[header_index + 1 + offset], f"{len(fields)} fields, the header has {len(names)}")
+            )
+            continue
+        fields = (fields + [""] * len(names))[: len(names)]
+        good.append([f if f != "" else None for f in fields])
+        rows.append(row)
+    frame = pl.DataFrame(good, schema={name: pl.String for name in names}, orient="row")
+    return Sheet(None, frame.with_columns(pl.Series(ROW, rows, dtype=pl.Int64)), malformed)
+
+
+def _first_used_rows(path: Path) -> dict[str, int]:
+    """The spreadsheet row where each sheet's used range starts (calamine starts its grid there)."""
+    workbook = openpyxl.load_workbook(path, read_only=True)
+    try:
+        return {ws.title: (ws.min_row or 1) for ws in workbook.worksheets}
+    finally:
+        workbook.close()
+
+
+def _read_xlsx(path: Path, contract: Contract, table: str) -> FileContent:
+    try:
+        reader = fastexcel.read_excel(str(path))
+        first_rows = _first_used_rows(path)
+    except Exception as error:  # the Excel libraries raise many kinds
+        raise FileRefused(f"not a readable XLSX workbook: {error}") from error
+    sheets: list[Sheet] = []
+    skipped: list[str] = []
+    for name in reader.sheet_names:
+        grid = reader.load_sheet(name, header_row=None, dtypes="string").to_polars()
+        header_index = find_header_row(contract, table, grid.head(10).rows())
+        if header_index is None:
+            skipped.append(name)
+            continue
+        names = _unique_names(list(grid.row(header_index)))
+        frame = (
+            grid.slice(header_index + 1)
+            .rename(dict(zip(grid.columns, names)))
+            .with_row_index(ROW, offset=first_rows.get(name, 1) + header_index + 1)
+            .with_columns(pl.col(ROW).cast(pl.Int64))
+            .pipe(_drop_blank_rows)
+        )
+        sheets.append(Sheet(name, frame))
+    if not sheets:
+        raise FileRefused(f"no sheet has a header row with a known column of table '{table}' (sheets: {', '.join(skipped)})")
+    content = FileContent(format="xlsx", encoding=None, sheets=sheets, skipped_sheets=skipped)
+    if content.rows_read == 0:
+        raise FileRefused("empty file: header rows but no data rows")
+    return content
+
+
+def _read_parquet(path: Path) -> FileContent:
+    try:
+        frame = pl.read_parquet(path)
+        frame = frame.select(pl.all().cast(pl.String))
+    except Exception as error:  # pyarrow/polars raise several kinds for a damaged file
+        raise FileRefused(f"not a readable Parquet file: {error}") from error
+    if frame.height == 0:
+        raise FileRefused("empty file: no rows")
+    frame = frame.with_row_index(ROW, offset=1).with_columns(pl.col(ROW).cast(pl.Int64))
+    return FileContent(format="parquet", encoding=None, sheets=[Sheet(None, frame)])
+
+
+def read_census_file(path: Path, contract: Contract, table: str) -> FileContent:
+    kind = FORMATS.get(path.suffix.lower())
+    if kind in ("csv", "tsv"):
+        return _read_delimited(path, contract, table)
+    if kind == "xlsx":
+        return _read_xlsx(path, contract, table)
+    if kind == "parquet":
+        return _read_parquet(path)
+    raise FileRefused(f"unsupported file type '{path.suffix}': use .csv, .tsv, .xlsx or .parquet")

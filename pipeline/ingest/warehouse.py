@@ -1,0 +1,81 @@
+"""The DuckDB side of ingestion: the `raw` and `audit` tables and the one transaction that replaces a year."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from pipeline.ingest.contract import SQL_TYPES, Contract
+
+# Analysts' tools lag behind the DuckDB we write with: files are created readable from DuckDB 1.4 on.
+STORAGE_COMPATIBILITY = "v1.4.0"
+
+AUDIT_DDL = """
+CREATE SCHEMA IF NOT EXISTS audit;
+CREATE TABLE IF NOT EXISTS audit.loads (
+    run_id VARCHAR, year INTEGER, table_name VARCHAR, source_file VARCHAR, format VARCHAR, encoding VARCHAR,
+    sha256 VARCHAR, rows_read BIGINT, rows_loaded BIGINT, rows_rejected BIGINT, status VARCHAR,
+    reason VARCHAR, notes VARCHAR, loaded_at TIMESTAMP WITH TIME ZONE
+);
+CREATE TABLE IF NOT EXISTS audit.rejected_rows (
+    run_id VARCHAR, year INTEGER, table_name VARCHAR, source_file VARCHAR, source_sheet VARCHAR,
+    source_row BIGINT, column_name VARCHAR, value VARCHAR, reason VARCHAR, record JSON
+);
+"""
+
+
+def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse; a new file is created in the storage format older clients read."""
+    path = Path(path)
+    config: dict[str, object] = {"autoinstall_known_extensions": False}
+    if not path.exists() and not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        config["storage_compatibility_version"] = STORAGE_COMPATIBILITY
+    return duckdb.connect(str(path), read_only=read_only, config=config)
+
+
+def raw_table_ddl(contract: Contract) -> str:
+    statements = ["CREATE SCHEMA IF NOT EXISTS raw;"]
+    for table in contract.tables.values():
+        columns = ["year INTEGER NOT NULL"]
+        columns += [f"{c.stored_name} {SQL_TYPES[c.type]}" for c in table.stored_columns]
+        columns += ["extra JSON", "source_file VARCHAR NOT NULL", "source_sheet VARCHAR", "source_row BIGINT NOT NULL"]
+        statements.append(f"CREATE TABLE IF NOT EXISTS raw.{table.name} ({', '.join(columns)});")
+    return "\n".join(statements)
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
+    con.execute(raw_table_ddl(contract) + AUDIT_DDL)
+
+
+def replace_year(
+    con: duckdb.DuckDBPyConnection,
+    contract: Contract,
+    year: int,
+    tables: dict[str, pl.DataFrame],
+    rejected: pl.DataFrame,
+    loads: pl.DataFrame,
+) -> None:
+    """Swap in a year's rows in one transaction: readers see the old year or the new one, never a mix."""
+    ensure_schema(con, contract)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for name in contract.tables:
+            con.execute(f"DELETE FROM raw.{name} WHERE year = ?", [year])
+            frame = tables.get(name)
+            if frame is not None and frame.height:
+                con.register("incoming", frame)
+                con.execute(f"INSERT INTO raw.{name} BY NAME SELECT * FROM incoming")
+                con.unregister("incoming")
+        con.execute("DELETE FROM audit.rejected_rows WHERE year = ?", [year])
+        for target, frame in (("audit.rejected_rows", rejected), ("audit.loads", loads)):
+            if frame.height:
+                con.register("incoming", frame)
+                con.execute(f"INSERT INTO {target} BY NAME SELECT * FROM incoming")
+                con.unregister("incoming")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
