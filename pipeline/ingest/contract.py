@@ -53,6 +53,8 @@ class Column:
     required_group: str | None
     domain: str | None
     key_position: int | None
+    # The value of an empty cell (a facilities row with no stage is the whole school's).
+    default: str | None = None
 
     @property
     def stored_name(self) -> str | None:
@@ -120,6 +122,7 @@ def load_contract() -> Contract:
                 required_group=required if required not in ("", "yes") else None,
                 domain=row["domain"] or None,
                 key_position=int(row["key"]) if row["key"] else None,
+                default=row["default"] or None,
             )
         )
     tables = {name: Table(name, tuple(cols)) for name, cols in columns.items()}

@@ -82,6 +82,8 @@ def _value_and_error(contract: Contract, column: Column, multiplier: float) -> t
         text = _blank_to_null(raw.str.strip_chars())
         return text, pl.lit(None, pl.String)
     text = _blank_to_null(raw.str.normalize("NFKC").str.strip_chars())
+    if column.default is not None:
+        text = text.fill_null(pl.lit(column.default))
     kind = column.type
     if kind in ("count", "grade", "year", "amount", "positive_amount", "percent"):
         return _numeric_checks(column, text, multiplier)

@@ -36,9 +36,9 @@ def protect_personal_data(frame: pl.DataFrame, table: Table, salt: str | None) -
 def salted_hash(values: pl.Series, salt: str) -> pl.Series:
     with duckdb.connect() as con:
         con.register("ids", pl.DataFrame({"v": values}))
-        hashed = con.execute(
+        hashed = con.sql(
             "SELECT CASE WHEN nullif(trim(v), '') IS NULL THEN NULL "
             "ELSE sha256($salt || upper(replace(trim(v), ' ', ''))) END AS h FROM ids",
-            {"salt": salt},
+            params={"salt": salt},
         ).pl()
     return hashed.get_column("h").alias(values.name)

@@ -1,0 +1,41 @@
+# Everything a new machine needs, from Python 3.11 and PyPI alone.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+UV_VERSION := 0.13.9
+
+export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+export DBT_SEND_ANONYMOUS_USAGE_STATS := False
+export DO_NOT_TRACK := 1
+
+.PHONY: run test setup lock demo-data clean
+
+## make run: set up, build the warehouse from data/raw, print where it is
+run: setup
+	$(BIN)/equity run --raw data/raw --warehouse warehouse/equity.duckdb
+
+## make test: set up, then the whole test suite (real DuckDB, dbt, Dagster)
+test: setup
+	$(BIN)/python -m pytest
+
+setup: $(VENV)/.installed
+
+$(BIN)/uv:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.installed: requirements.lock.txt pyproject.toml | $(BIN)/uv
+	$(BIN)/uv pip sync --quiet -p $(BIN)/python requirements.lock.txt
+	$(BIN)/uv pip install --quiet -p $(BIN)/python --no-deps -e .
+	touch $@
+
+## make lock: re-resolve requirements.lock.txt from the pins in pyproject.toml
+lock: | $(BIN)/uv
+	$(BIN)/uv pip compile pyproject.toml --extra dev -o requirements.lock.txt -p $(BIN)/python
+
+## make demo-data: rewrite the demo census files in data/raw from their fixed seeds
+demo-data: setup
+	$(BIN)/python -m synthetic.demo --out data/raw
+
+clean:
+	rm -rf warehouse .dagster_home dbt_project/target dbt_project/logs

@@ -1,0 +1,5 @@
+"""`python -m pipeline` is `equity`."""
+
+from pipeline.cli import main
+
+main()

@@ -1,0 +1,49 @@
+"""The census files of a year as the `raw` tables: one multi-asset, because a year is replaced whole.
+
+The tables of a year depend on each other (classes and teachers are checked
+against the schools loaded), and a year must be swapped in one transaction,
+so one step materializes all of them.
+"""
+
+import dagster as dg
+
+from pipeline.ingest.contract import load_contract
+from pipeline.ingest.year import TABLE_ORDER, load_year
+from pipeline.partitions import census_years
+from pipeline.resources import CensusFilesResource, WarehouseResource
+
+RAW_KEYS = {table: dg.AssetKey(["raw", table]) for table in TABLE_ORDER}
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(key, group_name="ingestion", kinds={"duckdb", "polars"}, description=f"`raw.{table}`: the census rows of table {table}, per year, as loaded.")
+        for table, key in RAW_KEYS.items()
+    ],
+    partitions_def=census_years,
+    check_specs=[dg.AssetCheckSpec("all_files_accepted", asset=RAW_KEYS["schools"], description="Every file of the year was read; none was refused whole.")],
+    pool="warehouse",
+)
+def raw_census(context: dg.AssetExecutionContext, warehouse: WarehouseResource, census_files: CensusFilesResource):
+    year = int(context.partition_key)
+    with warehouse.connect() as con:
+        load = load_year(con, census_files.root, year, context.run_id, census_files.pii_salt, load_contract())
+    counts = {row["table_name"]: row for row in load.table_counts().iter_rows(named=True)}
+    for table, key in RAW_KEYS.items():
+        row = counts.get(table, {})
+        yield dg.MaterializeResult(
+            asset_key=key,
+            metadata={
+                "files": row.get("files", 0),
+                "rows_loaded": row.get("rows_loaded", 0),
+                "rows_rejected": row.get("rows_rejected", 0),
+                "files_refused": row.get("files_refused", 0),
+            },
+        )
+    refused = {f.relpath: f.refused for f in load.refused}
+    yield dg.AssetCheckResult(
+        check_name="all_files_accepted",
+        asset_key=RAW_KEYS["schools"],
+        passed=not refused,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={"refused_files": dg.MetadataValue.json(refused)},
+    )

@@ -1,0 +1,37 @@
+"""The project-local Dagster instance shared by `equity run` and `make ui`, so both show one run history."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dagster as dg
+
+from pipeline.settings import PROJECT_ROOT
+
+DAGSTER_YAML = """\
+# Written by the equity pipeline. Telemetry off: bureau servers are often offline.
+telemetry:
+  enabled: false
+python_logs:
+  managed_python_loggers:
+    - pipeline
+  python_log_level: INFO
+concurrency:
+  pools:
+    default_limit: 1
+"""
+
+
+def dagster_home() -> Path:
+    home = Path(os.environ.setdefault("DAGSTER_HOME", str(PROJECT_ROOT / ".dagster_home"))).resolve()
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "dagster.yaml"
+    if not config.exists():
+        config.write_text(DAGSTER_YAML, encoding="utf-8")
+    return home
+
+
+def get_instance() -> dg.DagsterInstance:
+    dagster_home()
+    return dg.DagsterInstance.get()

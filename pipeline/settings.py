@@ -1,0 +1,36 @@
+"""Where things are, from environment variables with defaults relative to the project.
+
+Dagster's resources and dbt's profile both read `EQUITY_WAREHOUSE`, so the two
+can never point at different files.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+
+
+@dataclass(frozen=True)
+class Settings:
+    raw_dir: Path
+    warehouse: Path
+    pii_salt: str | None
+
+    @classmethod
+    def from_env(cls) -> "Settings":
+        settings = cls(
+            raw_dir=Path(os.environ.get("EQUITY_RAW_DIR", PROJECT_ROOT / "data" / "raw")).resolve(),
+            warehouse=Path(os.environ.get("EQUITY_WAREHOUSE", PROJECT_ROOT / "warehouse" / "equity.duckdb")).resolve(),
+            pii_salt=os.environ.get("EQUITY_PII_SALT") or None,
+        )
+        settings.export()
+        return settings
+
+    def export(self) -> None:
+        """Make the resolved paths the environment of the dbt processes started from here."""
+        os.environ["EQUITY_RAW_DIR"] = str(self.raw_dir)
+        os.environ["EQUITY_WAREHOUSE"] = str(self.warehouse)
