@@ -14,6 +14,7 @@ from pipeline.ingest.readers import ROW
 
 ERR = "__err_"
 VAL = "__val_"
+MULTIPLIED_DECIMALS = 6
 STAGE_BY_GRADE = [(1, 6, "primary"), (7, 9, "junior"), (10, 12, "senior")]
 POLARS_TYPES = {
     "VARCHAR": pl.String,
@@ -67,7 +68,8 @@ def _numeric_checks(column: Column, text: pl.Expr, multiplier: float) -> tuple[p
         error = error.when(number < low).then(pl.lit(out_of_range))
     if high is not None:
         error = error.when(number > high).then(pl.lit(out_of_range))
-    value = number * multiplier if multiplier != 1 else number
+    # 637.56 万元 x 10,000 is 6375599.999999999 in binary floating point: round away the representation error.
+    value = (number * multiplier).round(MULTIPLIED_DECIMALS) if multiplier != 1 else number
     return value.cast(polars_type(column), strict=False), error.otherwise(None)
 
 

@@ -69,7 +69,7 @@ def test_equipment_value_in_ten_thousand_yuan_is_multiplied(raw_dir, ingest):
             ["学校标识码", "学段", "教学及辅助用房面积（平方米）", "体育运动场（馆）面积（平方米）", "教学仪器设备资产值（万元）", "网络多媒体教室数（间）"],
             ["0001", "", "1,850.5", "3000", "82.35", "12"],
             ["0003", "小学", "900", "2000", "40", "6"],
-            ["0003", "初中", "800", "1500", "35.5", "5"],
+            ["0003", "初中", "800", "1500", "637.56", "5"],
         ],
     )
     _, con = ingest(raw_dir)
@@ -77,7 +77,7 @@ def test_equipment_value_in_ten_thousand_yuan_is_multiplied(raw_dir, ingest):
         "SELECT school_id, stage, teaching_aux_area_m2, equipment_value_yuan, multimedia_classrooms FROM raw.facilities ORDER BY 1, 2"
     ).fetchall() == [
         ("0001", "all", 1850.5, 823500.0, 12),  # empty stage means the whole school; 82.35 万元 = 823,500 元
-        ("0003", "junior", 800.0, 355000.0, 5),
+        ("0003", "junior", 800.0, 6375600.0, 5),  # not 6375599.999999999
         ("0003", "primary", 900.0, 400000.0, 6),
     ]
 
