@@ -35,7 +35,10 @@ def reject_duplicates(frame: pl.DataFrame, table: Table, file_names: list[str]) 
     if not key or frame.height == 0:
         return frame, empty_rejections()
     frame = frame.sort(ORDER)
-    flagged = frame.with_columns(
+    # Only rows whose key occurs more than once need the whole-row comparison.
+    repeated = pl.len().over(key) > 1
+    single, shared = frame.filter(~repeated), frame.filter(repeated)
+    flagged = shared.with_columns(
         pl.struct(data).n_unique().over(key).alias("__versions"),
         pl.int_range(pl.len()).over(data).alias("__copy"),
         pl.col(FILE).first().over(data).alias("__first_file"),
@@ -59,7 +62,7 @@ def reject_duplicates(frame: pl.DataFrame, table: Table, file_names: list[str]) 
             ),
         ]
     )
-    kept = flagged.filter(~conflict & ~copy).drop("__versions", "__copy", "__first_file", "__first_row")
+    kept = pl.concat([single, flagged.filter(~conflict & ~copy).drop("__versions", "__copy", "__first_file", "__first_row")]).sort(ORDER)
     return kept, rejected
 
 
