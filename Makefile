@@ -5,20 +5,34 @@ BIN := $(VENV)/bin
 UV_VERSION := 0.13.9
 
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+export EQUITY_WAREHOUSE ?= $(CURDIR)/warehouse/equity.duckdb
+# dbt's profile reads the build database; `equity run` sets it from --warehouse, make from the line above.
+export EQUITY_BUILD_DATABASE ?= $(basename $(EQUITY_WAREHOUSE)).build.duckdb
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 export DO_NOT_TRACK := 1
 
 .PHONY: run test setup lock demo-data clean
 
+DBT := $(BIN)/dbt --quiet
+DBT_DIRS := --project-dir dbt_project --profiles-dir dbt_project
+MANIFEST := dbt_project/target/manifest.json
+DBT_SOURCES := $(shell find dbt_project -path dbt_project/target -prune -o -path dbt_project/logs -prune -o -type f \( -name '*.sql' -o -name '*.yml' -o -name '*.csv' \) -print)
+
 ## make run: set up, build the warehouse from data/raw, print where it is
 run: setup
-	$(BIN)/equity run --raw data/raw --warehouse warehouse/equity.duckdb
+	$(BIN)/equity run --raw data/raw --warehouse $(EQUITY_WAREHOUSE)
+	$(DBT) docs generate --static $(DBT_DIRS) --target-path $(dir $(EQUITY_WAREHOUSE))dbt_docs
+	@echo "Data dictionary (dbt docs): $(dir $(EQUITY_WAREHOUSE))dbt_docs/static_index.html"
 
 ## make test: set up, then the whole test suite (real DuckDB, dbt, Dagster)
 test: setup
 	$(BIN)/python -m pytest
 
-setup: $(VENV)/.installed
+setup: $(VENV)/.installed $(MANIFEST)
+
+# Dagster loads the dbt models from the manifest: parse whenever a model, seed or YAML file changes.
+$(MANIFEST): $(VENV)/.installed $(DBT_SOURCES)
+	$(DBT) parse $(DBT_DIRS)
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)

@@ -8,6 +8,7 @@ non-zero when a file was refused or a step failed.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import sys
@@ -17,8 +18,10 @@ from rich.console import Console
 from rich.logging import RichHandler
 from rich.table import Table
 
-console = Console(stderr=False)
-errors = Console(stderr=True)
+# Bound to the real streams: while a run executes, stdout (dbt's chatter) goes to the run log instead.
+console = Console(file=sys.__stdout__)
+PUBLISHED_KEY_PATH = ["warehouse", "published"]
+errors = Console(file=sys.__stderr__)
 
 
 def _configure_logging() -> None:
@@ -30,10 +33,10 @@ def _configure_logging() -> None:
     logger.propagate = False
 
 
-def _summary(warehouse: Path, run_ids: list[str]) -> tuple[Table, list[tuple[str, str]]]:
+def _summary(build: Path, run_ids: list[str]) -> tuple[Table, list[tuple[str, str]]]:
     from pipeline.ingest.warehouse import connect
 
-    with connect(warehouse, read_only=True) as con:
+    with connect(build, read_only=True) as con:
         per_table = con.execute(
             """
             SELECT year, coalesce(table_name, '(unknown)') AS table_name, count(*) AS files,
@@ -54,6 +57,17 @@ def _summary(warehouse: Path, run_ids: list[str]) -> tuple[Table, list[tuple[str
     for row in per_table:
         table.add_row(*[f"{v:,}" if isinstance(v, int) and i > 1 else str(v) for i, v in enumerate(row)])
     return table, refused
+
+
+def _year_line(result, log_file: Path) -> str:
+    """One line per year: assets built, checks passed and failed (by name), where the details are."""
+    built = len(result.get_asset_materialization_events())
+    checks = result.get_asset_check_evaluations()
+    failed = sorted(c.check_name for c in checks if not c.passed)
+    line = f"{built} assets materialized, {len(checks) - len(failed)} of {len(checks)} checks passed"
+    if failed:
+        line += f"; failed: {', '.join(failed[:8])}{' …' if len(failed) > 8 else ''}"
+    return f"{line} (log: {log_file})"
 
 
 def run(args: argparse.Namespace) -> int:
@@ -81,26 +95,38 @@ def run(args: argparse.Namespace) -> int:
     instance = get_instance()
     instance.add_dynamic_partitions(census_years.name, [str(y) for y in years])
     job = defs.resolve_job_def("census_year")
-    quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
-    run_ids, failures = [], []
+    # Dagster's own console lines stay in its event log (the UI); failures are summarised below.
+    quiet = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
+    log_dir = args.warehouse.resolve().parent / "logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    run_ids, failures, published = [], [], []
     for year in years:
         console.rule(f"census year {year}")
-        result = job.execute_in_process(partition_key=str(year), instance=instance, run_config=quiet, raise_on_error=False)
+        log_file = log_dir / f"run-{year}.log"
+        with open(log_file, "w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
+            result = job.execute_in_process(partition_key=str(year), instance=instance, run_config=quiet, raise_on_error=False)
         run_ids.append(result.run_id)
+        if any(event.asset_key.path == PUBLISHED_KEY_PATH for event in result.get_asset_materialization_events()):
+            published.append(year)
+        console.print(_year_line(result, log_file))
         if not result.success:
             for event in result.all_events:
                 if event.is_step_failure and event.step_failure_data.error:
                     failures.append((year, event.step_key, event.step_failure_data.error.message.strip()))
-    if args.warehouse.exists():
-        table, refused = _summary(args.warehouse, run_ids)
+    from pipeline.publishing import build_path_for
+
+    build = build_path_for(args.warehouse.resolve())
+    table, refused = _summary(build, run_ids) if build.exists() else (None, [])
+    if table is not None:
         console.print(table)
-    else:
-        refused = []
     for path, reason in refused:
         errors.print(f"[red]refused[/] {path}: {reason}")
     for year, step, message in failures:
         errors.print(f"[red]failed[/] {year} {step}: {message}")
-    console.print(f"Warehouse: {args.warehouse.resolve()}")
+    unpublished = [y for y in years if y not in published]
+    console.print(f"Warehouse: {args.warehouse.resolve()}" + (f" (published: {', '.join(map(str, published))})" if published else " (nothing published)"))
+    if unpublished:
+        errors.print(f"Not published: {', '.join(map(str, unpublished))}; the warehouse keeps its last good indicators for these years.")
     return 1 if refused or failures else 0
 
 

@@ -7,11 +7,16 @@ can never point at different files.
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.publishing import build_path_for
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+# The dbt installed beside this Python, so that a run never picks up another dbt on PATH.
+DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
 
 
 @dataclass(frozen=True)
@@ -30,7 +35,15 @@ class Settings:
         settings.export()
         return settings
 
+    @property
+    def build_database(self) -> Path:
+        return build_path_for(self.warehouse)
+
     def export(self) -> None:
-        """Make the resolved paths the environment of the dbt processes started from here."""
+        """Make the resolved paths the environment of the dbt processes started from here.
+
+        dbt writes the build database (`EQUITY_BUILD_DATABASE`), never the published file.
+        """
         os.environ["EQUITY_RAW_DIR"] = str(self.raw_dir)
         os.environ["EQUITY_WAREHOUSE"] = str(self.warehouse)
+        os.environ["EQUITY_BUILD_DATABASE"] = str(self.build_database)

@@ -20,7 +20,15 @@ RAW_KEYS = {table: dg.AssetKey(["raw", table]) for table in TABLE_ORDER}
         for table, key in RAW_KEYS.items()
     ],
     partitions_def=census_years,
-    check_specs=[dg.AssetCheckSpec("all_files_accepted", asset=RAW_KEYS["schools"], description="Every file of the year was read; none was refused whole.")],
+    check_specs=[
+        dg.AssetCheckSpec(
+            "all_files_accepted",
+            asset=RAW_KEYS["schools"],
+            blocking=True,
+            description="Every file of the year was read; none was refused whole. A refused file leaves its county "
+            "incomplete, so the year's indicators are not rebuilt or published until the file is fixed.",
+        )
+    ],
     pool="warehouse",
 )
 def raw_census(context: dg.AssetExecutionContext, warehouse: WarehouseResource, census_files: CensusFilesResource):
@@ -44,6 +52,6 @@ def raw_census(context: dg.AssetExecutionContext, warehouse: WarehouseResource, 
         check_name="all_files_accepted",
         asset_key=RAW_KEYS["schools"],
         passed=not refused,
-        severity=dg.AssetCheckSeverity.WARN,
+        severity=dg.AssetCheckSeverity.ERROR,
         metadata={"refused_files": dg.MetadataValue.json(refused)},
     )

@@ -19,21 +19,21 @@ def test_materialize_a_year_partition(raw_dir, tmp_path):
     write_delimited(raw_dir / "2024" / "classes.csv", [["school_id", "class_id", "grade", "students"], ["0001", "1", "1", "40"], ["0001", "2", "2", "x"]])
     instance = dg.DagsterInstance.ephemeral()
     instance.add_dynamic_partitions(census_years.name, ["2024"])
-    warehouse = tmp_path / "w.duckdb"
+    warehouse = WarehouseResource(path=str(tmp_path / "w.duckdb"))
     result = dg.materialize(
         [raw_census],
         partition_key="2024",
         instance=instance,
-        resources={"warehouse": WarehouseResource(path=str(warehouse)), "census_files": CensusFilesResource(raw_dir=str(raw_dir))},
+        resources={"warehouse": warehouse, "census_files": CensusFilesResource(raw_dir=str(raw_dir))},
     )
     assert result.success
-    metadata = {m.asset_key: m.metadata for m in result.get_asset_materialization_events() and [e.materialization for e in result.get_asset_materialization_events()]}
+    metadata = {e.asset_key: e.materialization.metadata for e in result.get_asset_materialization_events()}
     assert metadata[RAW_KEYS["classes"]]["rows_loaded"].value == 1
     assert metadata[RAW_KEYS["classes"]]["rows_rejected"].value == 1
     assert metadata[RAW_KEYS["schools"]]["rows_loaded"].value == 3
     check = result.get_asset_check_evaluations()[0]
     assert check.passed
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with duckdb.connect(str(warehouse.build_path), read_only=True) as con:  # runs write the build database
         assert con.execute("SELECT count(*) FROM audit.loads WHERE run_id = ?", [result.run_id]).fetchone() == (2,)
 
 
@@ -42,22 +42,34 @@ def _equity(*args: str, cwd, env_extra: dict[str, str]) -> subprocess.CompletedP
     return subprocess.run([sys.executable, "-m", "pipeline", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
 
 
-def test_cli_run_summarises_and_fails_on_a_refused_file(raw_dir, tmp_path):
+def _years_in(warehouse, table: str) -> list[tuple]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.execute(f"SELECT year, count(*) FROM {table} GROUP BY 1 ORDER BY 1").fetchall()
+
+
+def test_cli_run_publishes_good_years_and_holds_back_a_year_with_a_refused_file(raw_dir, tmp_path):
     write_delimited(raw_dir / "2023" / "schools.csv", [["school_id", "school_name", "county_code", "school_type"], ["0001", "A", "539901", "211"]])
-    (raw_dir / "2024" / "classes.csv").write_bytes(b"")
+    write_delimited(raw_dir / "2023" / "classes.csv", [["school_id", "class_id", "grade", "students"], ["0001", "1", "1", "30"]])
+    write_delimited(raw_dir / "2024" / "classes.csv", [["school_id", "class_id", "grade", "students"], ["0001", "1", "1", "40"]])
+    (raw_dir / "2024" / "teachers.csv").write_bytes(b"")
     env = {"DAGSTER_HOME": str(tmp_path / "dagster_home")}
     warehouse = tmp_path / "out" / "equity.duckdb"
     done = _equity("run", "--raw", str(raw_dir), "--warehouse", str(warehouse), "--years", "2023", "2024", cwd=tmp_path, env_extra=env)
     assert done.returncode == 1, done.stderr
-    assert "refused 2024/classes.csv: empty file" in " ".join(done.stderr.split())
+    stderr = " ".join(done.stderr.split())
+    assert "refused 2024/teachers.csv: empty file" in stderr
+    assert "all_files_accepted" in stderr and "Not published: 2024" in stderr
     assert "census year 2023" in done.stdout and "census year 2024" in done.stdout
     assert str(warehouse) in done.stdout
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        assert con.execute("SELECT year, count(*) FROM raw.schools GROUP BY 1 ORDER BY 1").fetchall() == [(2023, 1), (2024, 3)]
+    # 2024 was loaded into the build database, but its indicators were neither rebuilt nor published.
+    assert _years_in(warehouse, "marts.dim_school") == [(2023, 1)]
+    assert _years_in(warehouse.with_name("equity.build.duckdb"), "raw.schools") == [(2023, 1), (2024, 3)]
+    assert _years_in(warehouse.with_name("equity.build.duckdb"), "marts.dim_school") == [(2023, 1)]
 
-    (raw_dir / "2024" / "classes.csv").unlink()
+    (raw_dir / "2024" / "teachers.csv").unlink()
     done = _equity("run", "--raw", str(raw_dir), "--warehouse", str(warehouse), "--years", "2024", cwd=tmp_path, env_extra=env)
     assert done.returncode == 0, done.stderr
+    assert _years_in(warehouse, "marts.dim_school") == [(2023, 1), (2024, 3)]
 
 
 def test_cli_refuses_an_unknown_year(raw_dir, tmp_path):

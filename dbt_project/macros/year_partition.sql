@@ -1,0 +1,95 @@
+{#
+    Year partitioning.
+
+    Dagster runs dbt once per census year with --vars '{"year": N}'.
+
+    * `year_filter()`: staging models keep only year N when the var is given,
+      every year otherwise.
+    * Mart tables are `incremental` (delete+insert keyed on `year`) and carry
+      `meta: {year_partitioned: true}`. For them:
+        - with the var: the rows of year N are deleted (pre-hook, so a year that
+          now has no rows is emptied too) and the newly computed rows of year N
+          inserted; other years stay exactly as they were. `--full-refresh` is
+          ignored in this case, because a rebuild from a one-year staging layer
+          would drop every other year.
+        - without the var: the table is always rebuilt from scratch over all
+          years of `raw` (a year removed from `raw` disappears from the marts).
+#}
+
+{% macro census_year() -%}
+    {%- set year = var('year', none) -%}
+    {%- if year is none or (year | string | trim) == '' -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- if not (year | string | trim).isdigit() -%}
+        {{ exceptions.raise_compiler_error("var 'year' must be an integer census year, got: " ~ year) }}
+    {%- endif -%}
+    {{ return(year | string | trim | int) }}
+{%- endmacro %}
+
+
+{% macro year_filter(column='year') -%}
+    {%- set year = census_year() -%}
+    {%- if year is not none -%}
+        where {{ column }} = {{ year }}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{% macro delete_year_partition() -%}
+    {%- set year = census_year() -%}
+    {%- if year is not none and is_incremental() -%}
+        delete from {{ this }} where year = {{ year }}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#
+    dbt's own should_full_refresh(), plus the rule above for year-partitioned
+    tables. A root-project macro of the same name takes precedence over dbt's.
+#}
+{% macro should_full_refresh() %}
+    {%- set meta = config.get('meta') or {} -%}
+    {%- if meta.get('year_partitioned') -%}
+        {%- do return(census_year() is none) -%}
+    {%- endif -%}
+    {%- set config_full_refresh = config.get('full_refresh') -%}
+    {%- if config_full_refresh is none -%}
+        {%- set config_full_refresh = flags.FULL_REFRESH -%}
+    {%- endif -%}
+    {%- do return(config_full_refresh) -%}
+{% endmacro %}
+
+
+{#
+    Guard (first pre-hook of every mart table): the intermediate layer must have been
+    built for the same year(s) as this run. A mart reads persisted intermediate tables;
+    if only some models are selected (e.g. one Dagster asset) while the intermediate
+    tables still hold another year's run, delete+insert would otherwise publish the
+    wrong year's figures. The check compares the census years of int_schools (the
+    ancestor of every mart) with those of raw.schools for this run.
+#}
+{% macro assert_intermediate_matches_run() -%}
+    {%- if execute and (config.get('meta') or {}).get('year_partitioned') -%}
+    {#- relations looked up in the graph: ref() / source() in a hook would need declared dependencies -#}
+    {%- set int_schools = graph.nodes['model.equity.int_schools'] -%}
+    {%- set raw_schools = graph.sources['source.equity.census.schools'] -%}
+    {%- set int_relation = api.Relation.create(database=int_schools.database, schema=int_schools.schema,
+                                               identifier=int_schools.alias) -%}
+    {%- set raw_relation = api.Relation.create(database=raw_schools.database, schema=raw_schools.schema,
+                                               identifier=raw_schools.identifier) -%}
+    {%- set run_years -%}
+        select distinct year from {{ raw_relation }} {{ year_filter() }}
+    {%- endset -%}
+    {%- set built_years -%}
+        select distinct year from {{ int_relation }}
+    {%- endset -%}
+    select case
+        when exists (({{ run_years }}) except ({{ built_years }}))
+          or exists (({{ built_years }}) except ({{ run_years }}))
+        then error('{{ this }}: the intermediate models hold other census years than this run '
+                   || '({{ "year " ~ census_year() if census_year() is not none else "every year" }}); '
+                   || 'run the whole project (dbt build) for this run, not only some of its models')
+    end
+    {%- endif -%}
+{%- endmacro %}

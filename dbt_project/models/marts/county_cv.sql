@@ -1,0 +1,20 @@
+select
+    year,
+    county_code,
+    stage,
+    indicator,
+    n_units,
+    students,
+    weighted_mean,
+    cv,
+    cv_unweighted,
+    unweighted_mean,
+    cv_limit,
+    status,
+    detail,
+    cv_limit_basic,
+    status_basic,
+    units_total,
+    units_evaluated
+
+from {{ ref('int_county_cv') }}

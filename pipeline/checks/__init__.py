@@ -1,0 +1,232 @@
+"""The quality gates as Dagster asset checks: one blocking check per validated asset.
+
+    from pipeline.checks import build_quality_checks
+    dg.Definitions(..., asset_checks=build_quality_checks())
+
+Each check runs the asset's suite (expectations/<suite>.yml) on the year of
+the run's partition, through `pipeline.gates`:
+
+- it reads the warehouse read-only, then (holding the writer for a moment)
+  appends the results to `audit.quality_results` and rebuilds the data docs
+  beside the warehouse file (`quality_docs/index.html`);
+- a failed `error` expectation makes the check fail with severity ERROR;
+  the check is `blocking=True`, so Dagster stops the run before any asset
+  downstream of the checked one (the dbt models of that year): the marts of
+  the last good load stay as they were;
+- failed `warn` expectations only: the check fails with severity WARN,
+  nothing is blocked;
+- metadata: the failed expectations with their severity, observed values,
+  sample offending rows (file and row number for raw tables), the same as
+  text, and the path of the data docs.
+
+A check is named after its suite: `raw/classes:raw_classes` runs
+`expectations/raw_classes.yml`, `marts/county_cv:marts_county_cv` runs
+`expectations/marts_county_cv.yml`.
+"""
+
+
+import logging
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+from pipeline.gates import (
+    MART_SUITES,
+    RAW_SUITES,
+    SUITES_DIR,
+    SuiteResult,
+    build_docs,
+    load_suite,
+    render_failures,
+    run_suite,
+    write_results,
+)
+from pipeline.partitions import census_years
+from pipeline.resources import WarehouseResource
+
+log = logging.getLogger(__name__)
+
+DOCS_FOLDER = "quality_docs"
+SAMPLE_ROWS_IN_METADATA = 5
+
+
+def docs_dir_for(warehouse_path: str | Path) -> Path:
+    """The data docs folder of a warehouse: `quality_docs/` beside the DuckDB file."""
+    return Path(warehouse_path).resolve().parent / DOCS_FOLDER
+
+
+def check_result(result: SuiteResult, docs_index: Path | None = None, stored: bool | None = None) -> dg.AssetCheckResult:
+    """A suite's result as Dagster reports it: ERROR if an error expectation failed, WARN if only warnings."""
+    failures = result.failures
+    if result.errors:
+        passed, severity = False, dg.AssetCheckSeverity.ERROR
+    elif failures:
+        passed, severity = False, dg.AssetCheckSeverity.WARN
+    else:
+        passed, severity = True, dg.AssetCheckSeverity.ERROR
+    failed = [
+        {
+            "expectation": r.expectation,
+            "severity": r.severity,
+            "table": r.table_name,
+            "observed_value": r.observed_value,
+            "unexpected_count": r.unexpected_count,
+            "description": r.description,
+            "description_zh": r.description_zh,
+        }
+        for r in failures
+    ]
+    samples = {r.expectation: r.sample_rows[:SAMPLE_ROWS_IN_METADATA] for r in failures if r.sample_rows}
+    metadata: dict[str, dg.MetadataValue] = {
+        "suite": dg.MetadataValue.text(result.suite),
+        "table": dg.MetadataValue.text(result.table_name),
+        "year": dg.MetadataValue.int(result.year),
+        "rows": dg.MetadataValue.int(result.rows or 0),
+        "expectations": dg.MetadataValue.int(len(result.results)),
+        "errors": dg.MetadataValue.int(len(result.errors)),
+        "warnings": dg.MetadataValue.int(len(result.warnings)),
+        "failed_expectations": dg.MetadataValue.json(failed),
+        "sample_rows": dg.MetadataValue.json(samples),
+        "seconds": dg.MetadataValue.float(result.seconds),
+    }
+    text = render_failures([result], samples=SAMPLE_ROWS_IN_METADATA)
+    if text:
+        metadata["failures"] = dg.MetadataValue.md(f"```\n{text}\n```")
+    if docs_index is not None:
+        metadata["data_docs"] = dg.MetadataValue.path(str(docs_index))
+    if stored is not None:
+        metadata["results_stored"] = dg.MetadataValue.bool(stored)
+    summary = (
+        f"{len(result.errors)} error(s): {', '.join(r.expectation for r in result.errors)}" if result.errors
+        else f"{len(result.warnings)} warning(s): {', '.join(r.expectation for r in result.warnings)}" if failures
+        else f"all {len(result.results)} expectations passed"
+    )
+    return dg.AssetCheckResult(passed=passed, severity=severity, metadata=metadata, description=summary)
+
+
+def _store(warehouse: WarehouseResource, result: SuiteResult, docs_dir: Path | None, attempts: int = 5) -> tuple[bool, Path | None]:
+    """Append the results and rebuild the docs with a short-lived writer; retry while another process holds the file."""
+    for attempt in range(attempts):
+        try:
+            with warehouse.connect() as con:
+                write_results(con, result)
+                index = None
+                if docs_dir is not None:
+                    try:
+                        index = build_docs(con, docs_dir)
+                    except Exception:  # docs are a view of the stored results, never a reason to fail the gate
+                        log.exception("data docs could not be built in %s", docs_dir)
+                return True, index
+        except duckdb.IOException as exc:
+            if attempt == attempts - 1:
+                log.error("quality results of %s %s not stored: %s", result.suite, result.year, exc)
+                return False, None
+            time.sleep(1 + attempt)
+    return False, None
+
+
+def _quality_check(
+    suite_name: str,
+    asset_key: dg.AssetKey,
+    *,
+    suites_dir: Path,
+    partitions_def: dg.PartitionsDefinition | None,
+    docs_dir: Path | str | None,
+    build_data_docs: bool,
+    store_results: bool,
+    engine: str,
+    sample_size: int,
+    blocking: bool,
+) -> dg.AssetChecksDefinition:
+    suite = load_suite(suite_name, suites_dir)
+    n_error = sum(e.severity == "error" for e in suite.expectations)
+    description = (
+        f"Great Expectations suite `{suite.path.name if suite.path else suite.name}` on `{suite.table}` for the run's "
+        f"census year: {len(suite.expectations)} expectations, {n_error} of them `error` (blocking) and "
+        f"{len(suite.expectations) - n_error} `warn`."
+    )
+
+    @dg.asset_check(
+        asset=asset_key,
+        name=suite.name,
+        description=description,
+        blocking=blocking,
+        partitions_def=partitions_def,
+        pool="warehouse",
+        metadata={"suite": suite.name, "suite_file": str(suite.path) if suite.path else ""},
+    )
+    def _check(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
+        if not context.has_partition_key:
+            raise dg.Failure(f"{suite.name}: the quality gate validates one census year: run it with a year partition")
+        year = int(context.partition_key)
+        with warehouse.connect(read_only=True) as con:
+            result = run_suite(con, suite, year, run_id=context.run.run_id, engine=engine, sample_size=sample_size)
+        stored, index = None, None
+        if store_results:
+            folder = Path(docs_dir) if docs_dir is not None else docs_dir_for(warehouse.path)
+            stored, index = _store(warehouse, result, folder if build_data_docs else None)
+        for r in result.failures:
+            (context.log.error if r.severity == "error" else context.log.warning)(
+                f"{r.table_name} {year}: {r.expectation} failed ({r.severity})"
+            )
+        return check_result(result, index, stored)
+
+    return _check
+
+
+def build_quality_checks(
+    *,
+    raw_tables: Iterable[str] | None = None,
+    mart_keys: Mapping[str, dg.AssetKey | str | Sequence[str]] | None = None,
+    raw_key_prefix: Sequence[str] = ("raw",),
+    suites_dir: Path | str = SUITES_DIR,
+    partitions_def: dg.PartitionsDefinition | None = census_years,
+    docs_dir: Path | str | None = None,
+    build_data_docs: bool = True,
+    store_results: bool = True,
+    engine: str = "auto",
+    sample_size: int = 10,
+    blocking: bool = True,
+) -> list[dg.AssetChecksDefinition]:
+    """One check per raw table and per mart, named after its suite (`raw_classes`, `marts_county_cv`).
+
+    raw_tables: the raw tables to check (default: all seven), on assets `[*raw_key_prefix, table]`.
+    mart_keys: mart name (a key of MART_SUITES: county_cv, school_stage_indicators,
+        school_stage_summary, county_summary) -> the asset key Dagster gives that mart.
+        Default: `["marts", name]` for each; `{}` for no mart checks.
+    docs_dir: the data docs folder (default: `quality_docs/` beside the warehouse file).
+    The checks need the resource `warehouse: WarehouseResource`.
+    """
+    suites_dir = Path(suites_dir)
+    tables = list(raw_tables) if raw_tables is not None else list(RAW_SUITES)
+    marts = dict(mart_keys) if mart_keys is not None else {name: ["marts", name] for name in MART_SUITES}
+    unknown = [t for t in tables if t not in RAW_SUITES] + [m for m in marts if m not in MART_SUITES]
+    if unknown:
+        raise ValueError(f"no suite for {', '.join(unknown)} (raw: {', '.join(RAW_SUITES)}; marts: {', '.join(MART_SUITES)})")
+    options = dict(
+        suites_dir=suites_dir, partitions_def=partitions_def, docs_dir=docs_dir, build_data_docs=build_data_docs,
+        store_results=store_results, engine=engine, sample_size=sample_size, blocking=blocking,
+    )
+    checks = [_quality_check(RAW_SUITES[t], dg.AssetKey([*raw_key_prefix, t]), **options) for t in tables]
+    checks += [_quality_check(MART_SUITES[m], dg.AssetKey.from_coercible(key), **options) for m, key in marts.items()]
+    return checks
+
+
+def failures_text(database: str | Path, run_ids: list[str], *, include_warnings: bool = True) -> str:
+    """The failed expectations of some runs, as the CLI prints them ('' when none failed).
+
+    `database` is the DuckDB file the runs wrote (with a build/published pair, the
+    build database: a refused year's results are not published).
+    """
+    from pipeline.gates import load_results
+    from pipeline.ingest.warehouse import connect
+
+    with connect(Path(database), read_only=True) as con:
+        results = load_results(con, run_ids=run_ids, failed_only=True)
+    return render_failures(results, include_warnings=include_warnings)
+
+
+__all__ = ["build_quality_checks", "check_result", "docs_dir_for", "failures_text"]
