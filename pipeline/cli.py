@@ -12,6 +12,7 @@ import contextlib
 import logging
 import os
 import sys
+from datetime import datetime
 from pathlib import Path
 
 from rich.console import Console
@@ -20,6 +21,7 @@ from rich.table import Table
 
 # Bound to the real streams: while a run executes, stdout (dbt's chatter) goes to the run log instead.
 console = Console(file=sys.__stdout__)
+DEFAULT_WAREHOUSE = Path("warehouse/equity.duckdb")
 PUBLISHED_KEY_PATH = ["warehouse", "published"]
 errors = Console(file=sys.__stderr__)
 
@@ -37,26 +39,40 @@ def _summary(build: Path, run_ids: list[str]) -> tuple[Table, list[tuple[str, st
     from pipeline.ingest.warehouse import connect
 
     with connect(build, read_only=True) as con:
-        per_table = con.execute(
+        cursor = con.execute(
             """
-            SELECT year, coalesce(table_name, '(unknown)') AS table_name, count(*) AS files,
+            SELECT year, coalesce(table_name, '(unknown)') AS "table", count(*) AS files,
                    count(*) FILTER (status = 'refused') AS refused,
-                   sum(rows_read) AS rows_read, sum(rows_loaded) AS loaded, sum(rows_rejected) AS rejected
+                   sum(rows_read) AS "rows read", sum(rows_loaded) AS loaded, sum(rows_rejected) AS rejected
             FROM audit.loads WHERE run_id IN (SELECT unnest($ids))
-            GROUP BY ALL ORDER BY year, table_name
+            GROUP BY ALL ORDER BY year, "table"
             """,
             {"ids": run_ids},
-        ).fetchall()
+        )
+        per_table = _rich_table("Census files loaded", [d[0] for d in cursor.description], cursor.fetchall())
         refused = con.execute(
             "SELECT source_file, reason FROM audit.loads WHERE status = 'refused' AND run_id IN (SELECT unnest($ids)) ORDER BY source_file",
             {"ids": run_ids},
         ).fetchall()
-    table = Table(title="Census files loaded")
-    for name in ("year", "table", "files", "refused", "rows read", "loaded", "rejected"):
-        table.add_column(name, justify="left" if name == "table" else "right")
-    for row in per_table:
-        table.add_row(*[f"{v:,}" if isinstance(v, int) and i > 1 else str(v) for i, v in enumerate(row)])
-    return table, refused
+    return per_table, refused
+
+
+FAILURE_EVENTS = {"STEP_FAILURE", "RESOURCE_INIT_FAILURE", "PIPELINE_FAILURE"}
+
+
+def _failure_messages(result) -> list[tuple[str, str]]:
+    """(where, why) of each failure of a run: failed steps first, else what failed the run itself."""
+    found = []
+    for event in result.all_events:
+        if event.event_type_value not in FAILURE_EVENTS:
+            continue
+        error = getattr(event.event_specific_data, "error", None)
+        while error is not None and error.cause is not None and "DagsterExecutionStepExecutionError" in error.message:
+            error = error.cause  # the user code's own error, not Dagster's wrapper
+        message = (error.message if error else event.message or "").strip().splitlines()
+        found.append((event.step_key or "run", message[0] if message else event.event_type_value))
+    steps = [f for f in found if f[0] != "run"]
+    return steps or found[-1:]
 
 
 def _year_line(result, log_file: Path) -> str:
@@ -110,9 +126,7 @@ def run(args: argparse.Namespace) -> int:
             published.append(year)
         console.print(_year_line(result, log_file))
         if not result.success:
-            for event in result.all_events:
-                if event.is_step_failure and event.step_failure_data.error:
-                    failures.append((year, event.step_key, event.step_failure_data.error.message.strip()))
+            failures += [(year, where, message) for where, message in _failure_messages(result)]
     from pipeline.publishing import build_path_for
 
     build = build_path_for(args.warehouse.resolve())
@@ -130,14 +144,80 @@ def run(args: argparse.Namespace) -> int:
     return 1 if refused or failures else 0
 
 
+def _rich_table(title: str, columns: list[str], rows: list[tuple]) -> Table:
+    table = Table(title=title)
+    for name in columns:
+        table.add_column(name)
+    for row in rows:
+        table.add_row(*[_cell(name, v) for name, v in zip(columns, row)])
+    return table
+
+
+def _cell(column: str, value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, int) and not isinstance(value, bool) and column != "year":
+        return f"{value:,}"
+    return str(value)
+
+
+def status(args: argparse.Namespace) -> int:
+    from pipeline.status import open_audit, recent_runs, year_status
+
+    published = args.warehouse.resolve()
+    try:
+        con, source = open_audit(published)
+    except Exception as error:  # no file yet, or not a warehouse
+        errors.print(f"[red]error:[/] cannot read {published}: {error}")
+        return 2
+    with con:
+        console.print(_rich_table("Census years", *year_status(con)))
+        console.print(_rich_table("Recent runs", *recent_runs(con)))
+    published_at = f"{datetime.fromtimestamp(published.stat().st_mtime):%Y-%m-%d %H:%M}" if published.exists() else "never"
+    console.print(f"Published warehouse: {published} (last published {published_at}); audit read from {source}")
+    return 0
+
+
+def sql(args: argparse.Namespace) -> int:
+    import duckdb
+
+    from pipeline.sql_shell import open_published, render, shell
+
+    try:
+        con = open_published(args.warehouse.resolve())
+    except (FileNotFoundError, duckdb.Error) as error:
+        errors.print(f"[red]error:[/] {error}")
+        return 2
+    with con:
+        if not args.query:
+            shell(con, console, args.max_rows)
+            return 0
+        try:
+            render(con, args.query, console, args.max_rows)
+        except duckdb.Error as error:
+            errors.print(f"[red]error:[/] {error}")
+            return 1
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="equity", description="County compulsory-education equity warehouse.")
     commands = parser.add_subparsers(dest="command", required=True)
     run_parser = commands.add_parser("run", help="load census years, compute indicators and publish the warehouse")
     run_parser.add_argument("--raw", type=Path, default=Path("data/raw"), help="folder with one sub-folder per year (default: data/raw)")
-    run_parser.add_argument("--warehouse", type=Path, default=Path("warehouse/equity.duckdb"), help="the DuckDB file to build (default: warehouse/equity.duckdb)")
+    run_parser.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE, help="the published warehouse file (default: %(default)s)")
     run_parser.add_argument("--years", type=int, nargs="+", help="only these years (default: every year folder found)")
     run_parser.set_defaults(handler=run)
+
+    status_parser = commands.add_parser("status", help="per year: last load, files, rejects, publication; recent runs")
+    status_parser.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE, help="the published warehouse (default: %(default)s)")
+    status_parser.set_defaults(handler=status)
+
+    sql_parser = commands.add_parser("sql", help="query the published warehouse read-only (no query: interactive)")
+    sql_parser.add_argument("query", nargs="?", help="a SQL statement; leave out for an interactive prompt")
+    sql_parser.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE, help="the published warehouse (default: %(default)s)")
+    sql_parser.add_argument("--max-rows", type=int, default=100, help="rows printed at most (default: %(default)s)")
+    sql_parser.set_defaults(handler=sql)
     return parser
 
 

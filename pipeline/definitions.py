@@ -8,6 +8,8 @@ from pipeline.assets.ingestion import raw_census
 from pipeline.assets.publishing import published_warehouse
 from pipeline.jobs import census_year_job
 from pipeline.resources import CensusFilesResource, WarehouseResource, dbt_project
+from pipeline.schedules import annual_full_rebuild, nightly_changed_years
+from pipeline.sensors import census_files_sensor
 from pipeline.settings import DBT_EXECUTABLE, Settings
 
 settings = Settings.from_env()
@@ -15,6 +17,8 @@ settings = Settings.from_env()
 defs = dg.Definitions(
     assets=[raw_census, census_dbt_models, published_warehouse],
     jobs=[census_year_job],
+    schedules=[nightly_changed_years, annual_full_rebuild],
+    sensors=[census_files_sensor],
     resources={
         "warehouse": WarehouseResource(path=str(settings.warehouse)),
         "census_files": CensusFilesResource(raw_dir=str(settings.raw_dir), pii_salt=settings.pii_salt),

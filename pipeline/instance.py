@@ -19,7 +19,9 @@ python_logs:
   python_log_level: INFO
 concurrency:
   pools:
-    default_limit: 1
+    default_limit: 1   # the assets that write the warehouse share the pool "warehouse"
+  runs:
+    max_concurrent_runs: 1
 """
 
 
@@ -27,8 +29,8 @@ def dagster_home() -> Path:
     home = Path(os.environ.setdefault("DAGSTER_HOME", str(PROJECT_ROOT / ".dagster_home"))).resolve()
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
-    if not config.exists():
-        config.write_text(DAGSTER_YAML, encoding="utf-8")
+    if not config.exists() or config.read_text(encoding="utf-8").startswith(DAGSTER_YAML.splitlines()[0]):
+        config.write_text(DAGSTER_YAML, encoding="utf-8")  # ours, kept current; a file you wrote is left alone
     return home
 
 

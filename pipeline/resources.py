@@ -7,9 +7,12 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 from dagster_dbt import DbtProject
+from pydantic import PrivateAttr
 
 from pipeline.ingest import warehouse
 from pipeline.publishing import build_path_for, publish
+from pipeline.run_lock import RunLock
+from pipeline.runs import finish_run, start_run
 from pipeline.settings import DBT_PROJECT_DIR
 
 # Its manifest is prepared by `make` (dbt parse) and by the test fixtures, never at import time.
@@ -17,9 +20,28 @@ dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_D
 
 
 class WarehouseResource(dg.ConfigurableResource):
-    """The published warehouse file (`path`) and the build database beside it, which runs write."""
+    """The published warehouse file (`path`) and the build database beside it, which runs write.
+
+    For the length of a run it holds the warehouse's run lock and its row in `audit.runs`.
+    """
 
     path: str
+    _lock: RunLock | None = PrivateAttr(default=None)
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        self._lock = RunLock(Path(self.path), context.run_id)
+        self._lock.acquire()
+        years = context.dagster_run.tags.get("dagster/partition") if context.dagster_run else None
+        with self.connect() as con:
+            start_run(con, context.run_id, years)
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        try:
+            with self.connect() as con:  # a run that did not reach publishing
+                finish_run(con, context.run_id, "failed")
+        finally:
+            if self._lock is not None:
+                self._lock.release()
 
     @property
     def build_path(self) -> Path:
@@ -29,7 +51,10 @@ class WarehouseResource(dg.ConfigurableResource):
         """A connection to the build database."""
         return warehouse.connect(self.build_path, read_only=read_only)
 
-    def publish(self) -> int:
+    def publish(self, run_id: str) -> int:
+        """Record the run as published, then publish: the published file carries its own run record."""
+        with self.connect() as con:
+            finish_run(con, run_id, "published")
         return publish(self.build_path, Path(self.path))
 
 

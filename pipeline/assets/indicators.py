@@ -41,4 +41,11 @@ def dbt_build_args(year: int) -> list[str]:
     pool="warehouse",
 )
 def census_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-    yield from dbt.cli(dbt_build_args(int(context.partition_key)), context=context).stream()
+    invocation = dbt.cli(dbt_build_args(int(context.partition_key)), context=context)
+    try:
+        yield from invocation.stream()
+    finally:
+        # If this step stops early (an error while reading dbt's events), dbt must not go on writing the database.
+        if invocation.process.poll() is None:
+            invocation.process.terminate()
+            invocation.process.wait()

@@ -19,6 +19,6 @@ MART_KEYS = sorted((k for k in census_dbt_models.keys if k.path[0] == "marts"), 
     description="The warehouse file analysts read: the build database copied over it atomically after a good run.",
 )
 def published_warehouse(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
-    size = warehouse.publish()
+    size = warehouse.publish(context.run_id)
     context.log.info(f"published {warehouse.path} ({size / 1e6:,.1f} MB)")
     return dg.MaterializeResult(metadata={"path": dg.MetadataValue.path(warehouse.path), "bytes": size})

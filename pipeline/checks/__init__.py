@@ -183,7 +183,7 @@ def build_quality_checks(
     mart_keys: Mapping[str, dg.AssetKey | str | Sequence[str]] | None = None,
     raw_key_prefix: Sequence[str] = ("raw",),
     suites_dir: Path | str = SUITES_DIR,
-    partitions_def: dg.PartitionsDefinition | None = census_years,
+    partitions_def: dg.PartitionsDefinition | None = None,
     docs_dir: Path | str | None = None,
     build_data_docs: bool = True,
     store_results: bool = True,
