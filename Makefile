@@ -11,7 +11,7 @@ export EQUITY_BUILD_DATABASE ?= $(basename $(EQUITY_WAREHOUSE)).build.duckdb
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 export DO_NOT_TRACK := 1
 
-.PHONY: run test setup lock demo-data clean
+.PHONY: run test setup lock demo-data ui clean
 
 DBT := $(BIN)/dbt --quiet
 DBT_DIRS := --project-dir dbt_project --profiles-dir dbt_project
@@ -42,6 +42,11 @@ $(VENV)/.installed: requirements.lock.txt pyproject.toml | $(BIN)/uv
 	$(BIN)/uv pip sync --quiet -p $(BIN)/python requirements.lock.txt
 	$(BIN)/uv pip install --quiet -p $(BIN)/python --no-deps -e .
 	touch $@
+
+## make ui: Dagster's UI on http://127.0.0.1:3000, with the nightly and annual schedules and the file sensor on
+ui: setup
+	$(BIN)/python -c "from pipeline.instance import dagster_home; dagster_home()"
+	$(BIN)/dagster dev -m pipeline.definitions -h 127.0.0.1 -p 3000
 
 ## make lock: re-resolve requirements.lock.txt from the pins in pyproject.toml
 lock: | $(BIN)/uv

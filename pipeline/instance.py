@@ -37,3 +37,24 @@ def dagster_home() -> Path:
 def get_instance() -> dg.DagsterInstance:
     dagster_home()
     return dg.DagsterInstance.get()
+
+
+def release_dead_runs(instance: dg.DagsterInstance, current_run_id: str) -> list[str]:
+    """Mark runs that died without reporting (SIGKILL, power cut) as failed and free their pool slots.
+
+    Called by a run once it holds the warehouse's run lock: every other run still
+    marked as started cannot be alive, since a live run holds that lock. Without
+    this, a killed run keeps its slot of the `warehouse` pool and the next run
+    waits for it forever (no daemon reaps runs executed in process).
+    """
+    stale = instance.get_runs(
+        filters=dg.RunsFilter(job_name="census_year", statuses=[dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.STARTING])
+    )
+    released = []
+    for run in stale:
+        if run.run_id == current_run_id:
+            continue
+        instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
+        instance.report_run_failed(run, message="the run ended without reporting (killed?); released by a later run")
+        released.append(run.run_id)
+    return released

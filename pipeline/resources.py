@@ -10,6 +10,7 @@ from dagster_dbt import DbtProject
 from pydantic import PrivateAttr
 
 from pipeline.ingest import warehouse
+from pipeline.instance import release_dead_runs
 from pipeline.publishing import build_path_for, publish
 from pipeline.run_lock import RunLock
 from pipeline.runs import finish_run, start_run
@@ -31,6 +32,9 @@ class WarehouseResource(dg.ConfigurableResource):
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         self._lock = RunLock(Path(self.path), context.run_id)
         self._lock.acquire()
+        if context.instance is not None:
+            for run_id in release_dead_runs(context.instance, context.run_id):
+                context.log.warning(f"run {run_id} had died without finishing; marked failed, its pool slot freed")
         years = context.dagster_run.tags.get("dagster/partition") if context.dagster_run else None
         with self.connect() as con:
             start_run(con, context.run_id, years)

@@ -57,6 +57,8 @@ class _Plan:
     unexpected: str  # SQL predicate, evaluated on domain rows
     value_columns: list[str]
     denominator_is_all: bool = False  # not_null: percent of all rows
+    # A query giving the unexpected count directly, when one aggregate beats a per-row predicate (uniqueness).
+    count_query: str | None = None
 
 
 def _unique_plan(relation: str, columns: list[str], ignore_row_if: str) -> _Plan:
@@ -69,7 +71,14 @@ def _unique_plan(relation: str, columns: list[str], ignore_row_if: str) -> _Plan
         domain = "(" + " OR ".join(f"{q(c)} IS NOT NULL" for c in columns) + ")"
     repeated = f"SELECT {cols} FROM {relation} WHERE {domain} GROUP BY ALL HAVING count(*) > 1"
     match = " AND ".join(f"__d.{q(c)} IS NOT DISTINCT FROM __r.{q(c)}" for c in columns)
-    return _Plan(domain=domain, unexpected=f"EXISTS (SELECT 1 FROM ({repeated}) __d WHERE {match})", value_columns=columns)
+    # Every row of a repeated value is unexpected (GX's count): the sum of the repeated groups' sizes.
+    count_query = (
+        f"SELECT coalesce(sum(n), 0) FROM (SELECT count(*) AS n FROM {relation} WHERE {domain} GROUP BY {cols} HAVING count(*) > 1)"
+    )
+    return _Plan(
+        domain=domain, unexpected=f"EXISTS (SELECT 1 FROM ({repeated}) __d WHERE {match})", value_columns=columns,
+        count_query=count_query,
+    )
 
 
 def plan_column_expectation(expectation: Expectation, kwargs: dict[str, Any], relation: str) -> _Plan:
@@ -144,11 +153,13 @@ def evaluate_column_expectations(
     aggregates = []
     for plan in plans.values():
         aggregates.append(f"count(*) FILTER (WHERE {plan.domain})")
-        aggregates.append(f"count(*) FILTER (WHERE ({plan.domain}) AND ({plan.unexpected}))")
+        aggregates.append("0" if plan.count_query else f"count(*) FILTER (WHERE ({plan.domain}) AND ({plan.unexpected}))")
     counts = con.execute(f"SELECT {', '.join(aggregates)} FROM {relation} __r").fetchone()
     by_name = {e.name: (e, k) for e, k in items}
     for i, (name, plan) in enumerate(plans.items()):
         counted, unexpected = counts[2 * i], counts[2 * i + 1]
+        if plan.count_query:
+            unexpected = int(con.execute(plan.count_query).fetchone()[0])
         expectation, kwargs = by_name[name]
         denominator = total if plan.denominator_is_all else counted
         success = _success(unexpected, denominator, float(kwargs.get("mostly", 1)))

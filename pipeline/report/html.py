@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -28,28 +29,44 @@ def _css() -> str:
     return resources.files("pipeline.report").joinpath("templates", "report.css").read_text("utf-8")
 
 
+def _display_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+
 def _table_view(t: Table) -> dict[str, Any]:
     rows = []
     group_index, last_group = 0, object()
-    for row in t.rows:
+    texts = [[t.text(row, c) for c in t.columns] for row in t.rows]
+    # short columns (codes, names, stages, statuses, figures) never wrap; long headers do
+    nowrap = [max((_display_width(x[j]) for x in texts), default=0) <= 30 for j in range(len(t.columns))]
+    columns = [{"key": c.key, "label": c.label, "css": "nw" if _display_width(c.label) <= 10 else ""} for c in t.columns]
+    for i, row in enumerate(t.rows):
+        first_of_group = True
         if t.group_key is not None:
             if row.get(t.group_key) != last_group:
                 group_index += 1
                 last_group = row.get(t.group_key)
+            else:
+                first_of_group = False
         cells = []
-        for c in t.columns:
+        for j, c in enumerate(t.columns):
             css = []
             if c.is_numeric or t.fmt(row, c) != "text":
                 css.append("num")
+            if nowrap[j]:
+                css.append("nw")
             st = t.status(row, c)
             if st in STATUS_CLASSES:
                 css.append(f"st-{st}")
-            cells.append({"key": c.key, "text": t.text(row, c), "css": " ".join(css)})
+            text = texts[i][j]
+            if c.group_label and not first_of_group:
+                text, css = "", [*css, "cont"]
+            cells.append({"key": c.key, "text": text, "css": " ".join(css)})
         row_css = [row.get("_class") or ""]
         if t.group_key is not None and group_index % 2 == 0:
             row_css.append("g1")
         rows.append({"cells": cells, "css": " ".join(c for c in row_css if c)})
-    return {"kind": "table", "key": t.key, "title": t.title, "columns": t.columns, "rows": rows,
+    return {"kind": "table", "key": t.key, "title": t.title, "columns": columns, "rows": rows,
             "note": t.note, "empty_text": t.empty_text, "compact": t.compact,
             "kv": len(t.columns) == 2 and t.compact}
 

@@ -32,6 +32,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "doc.no": ("否", "no"),
     "doc.page_note": ("本报告由数据仓库自动生成，所有数字取自仓库 marts 层，与其完全一致。",
                       "Generated from the warehouse; every figure is read from its marts tables."),
+    "punct.open": ("（", " ("),
+    "punct.close": ("）", ")"),
+    "punct.colon": ("：", ": "),
     # --- signature block --------------------------------------------------------------------
     "sign.title": ("签字确认", "Sign-off"),
     "sign.unit": ("填报单位（盖章）", "Reporting bureau (seal)"),
@@ -56,6 +59,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "summary.reasons_note": ("按状态列出全部未达标（未达标）、缺少数据（无数据）与须由督导组评估（待督导评估）的指标。",
                              "Every indicator that is not met, lacks data, or is left to the inspectors, by status."),
     "summary.no_reasons": ("所有可计量指标均达标。", "Every measurable indicator is met."),
+    "summary.rows_not_met": ("未达标指标项数", "Indicator rows not met"),
+    "summary.rows_no_data": ("无数据指标项数", "Indicator rows without data"),
+    "summary.rows_qualitative": ("待督导评估指标项数", "Indicator rows left to the inspectors"),
+    "summary.rows_met": ("达标指标项数", "Indicator rows met"),
     "summary.veto_items": ("一票否决事项", "One-vote-veto items"),
     "verdict.met": ("达标", "met"),
     "verdict.not_met": ("未达标", "not met"),
@@ -142,8 +149,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "chart.cv": ("各项指标差异系数与上限", "Coefficients of variation against their limits"),
     "chart.cv_note": ("柱为差异系数，红线为上限。", "Bars: CV; red line: limit."),
     "chart.distribution": ("各学校学段指标值分布", "Distribution of the units' values"),
-    "chart.distribution_note": ("每个点为一个学校学段；红线为标准值；空心点为不参评学段。",
-                                "One dot per unit; red line: the standard; hollow dots: units not evaluated."),
+    "chart.distribution_note": ("每个点为一个参评学校学段（不参评学段见第三部分明细表）；红线为标准值。",
+                                "One dot per evaluated unit (units not evaluated are in the tables of part 3); red line: the standard."),
     "chart.trend": ("差异系数历年变化", "Coefficients of variation over the years"),
     "chart.trend_note": ("每条线为一项指标；红色虚线为上限。", "One line per indicator; dashed red line: the limit."),
     "chart.theil": ("泰尔指数城乡间与城乡内分解", "Theil index: between and within area classes"),
@@ -152,7 +159,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "legend.met": ("达标", "met"),
     "legend.not_met": ("未达标", "not met"),
     "legend.no_data": ("无数据", "no data"),
-    "legend.not_evaluated": ("不参评", "not evaluated"),
     # --- schools section ----------------------------------------------------------------------
     "sch.table": ("{stage}学校学段资源配置指标", "{stage} units: resource indicators"),
     "sch.note": ("达标规则：7项指标中至少6项达标，且未达标的1项不低于标准的85%。"
@@ -246,6 +252,11 @@ def label(key: str, lang: str, **fields: object) -> str:
     except KeyError:
         raise KeyError(f"no report label {key!r}") from None
     return text.format(**fields) if fields else text
+
+
+def paren(text: object, lang: str) -> str:
+    """'（text）' in Chinese, ' (text)' in English."""
+    return f"{label('punct.open', lang)}{text}{label('punct.close', lang)}"
 
 
 def status_word(status: str | None, lang: str) -> str:

@@ -28,6 +28,7 @@ class Column:
     fmt: str = "text"
     status_key: str | None = None   # a row key holding the status that colours this cell
     numeric: bool | None = None     # right-aligned; defaults to "fmt is not text"
+    group_label: bool = False       # HTML: printed on the first row of its table's group only (like a merged cell)
 
     @property
     def is_numeric(self) -> bool:
@@ -107,6 +108,8 @@ class Report:
     meta: list[tuple[str, str]]
     sections: list[Section]
     notes: list[str]
+    basis: str = ""
+    county_label: str = ""   # "name（code）" / "name (code)"
 
     def tables(self) -> list[Table]:
         return [t for s in self.sections for t in s.tables()]

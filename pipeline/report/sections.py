@@ -22,7 +22,7 @@ import duckdb
 
 from pipeline.report import charts
 from pipeline.report.format import format_value
-from pipeline.report.labels import LANGS, label, status_word
+from pipeline.report.labels import LANGS, label, paren, status_word
 from pipeline.report.model import Chart, Column, Paragraph, Section, Table, Verdict
 
 STAGES = ("primary", "junior")
@@ -80,6 +80,13 @@ class ReportContext:
 
     def status(self, status: str | None) -> str:
         return status_word(status, self.lang)
+
+    def paren(self, text: object) -> str:
+        return paren(text, self.lang)
+
+    @property
+    def colon(self) -> str:
+        return label("punct.colon", self.lang)
 
     @cached_property
     def reference(self) -> dict[str, dict[str, dict[str, Any]]]:
@@ -141,7 +148,7 @@ def _assessment_display(ctx: ReportContext, r: dict[str, Any]) -> dict[str, Any]
     code = r["indicator"]
     value_fmt = VALUE_FORMATS.get(code, "dec3")
     row = dict(r)
-    row["indicator_label"] = ctx.indicator_name(code) + (f"（{ctx.stage_name(r['stage'])}）" if r["stage"] else "")
+    row["indicator_label"] = ctx.indicator_name(code) + (ctx.paren(ctx.stage_name(r["stage"])) if r["stage"] else "")
     if code in RESOURCE_INDICATORS:
         row["indicator_label"] += " · " + ctx.L("res.cv")
     row["status_text"] = ctx.status(r["status"])
@@ -158,8 +165,7 @@ def _assessment_display(ctx: ReportContext, r: dict[str, Any]) -> dict[str, Any]
                 row[key] = ctx.L(words[0] if row[key] else words[1])
         fmts["value"] = fmts["standard"] = "text"
     if r["status"] == "qualitative":
-        row["value"] = ctx.L("gov.qualitative")
-        fmts["value"] = "text"
+        row["value"] = None   # the status says it: "to be assessed by inspectors"
     row["_fmt"] = fmts
     row["_status"] = {"status_text": r["status"]}
     return row
@@ -188,7 +194,8 @@ def summary_section(ctx: ReportContext) -> Section:
         rows=[{"item": ctx.L(k), "value": v, "_fmt": {"value": f}} for k, v, f in kv],
         compact=True, side_by_side=True,
     )
-    area_rows = []
+    area_rows = [{"area": ctx.L("summary.overall"), "result": ctx.L(f"verdict.{s['overall']}"),
+                  "_status": {"result": s["overall"]}}]
     for area in ("resource", "government", "quality", "social"):
         st = s[f"{area}_met"]
         area_rows.append({"area": ctx.L(f"area.{area}"), "result": ctx.L(f"verdict.{st}"), "_status": {"result": st}})
@@ -217,13 +224,10 @@ def summary_section(ctx: ReportContext) -> Section:
         ],
         rows=reasons_rows, note=ctx.L("summary.reasons_note"), empty_text=ctx.L("summary.no_reasons"),
     )
-    lines = []
-    for area in ("resource", "government", "quality", "social"):
-        st = s[f"{area}_met"]
-        lines.append(f"{ctx.L(f'area.{area}')}：{ctx.L(f'verdict.{st}')}" if ctx.lang == "zh"
-                     else f"{ctx.L(f'area.{area}')}: {ctx.L(f'verdict.{st}')}")
-    if s["veto_items"] and s["veto"]:
-        lines.append(f"{ctx.L('summary.veto_items')}{'：' if ctx.lang == 'zh' else ': '}{s['veto_items']}")
+    sep = ctx.colon
+    lines = [f"{ctx.L(f'summary.rows_{k}')}{sep}{s[f'indicator_rows_{k}']}" for k in ("not_met", "no_data", "qualitative", "met")]
+    if s["veto"]:
+        lines.append(f"{ctx.L('summary.veto_items')}{sep}{s['veto_items'] or ctx.L('veto.true')}")
     verdict = Verdict(status=s["overall"], title=ctx.L("summary.overall"), text=ctx.L(f"verdict.{s['overall']}"), lines=lines)
     return Section("summary", ctx.L("sec.summary"), [verdict, overview, areas, reasons])
 
@@ -269,8 +273,8 @@ def resource_section(ctx: ReportContext) -> Section:
     table = Table(
         key="resource", title=ctx.L("res.table"), sheet=ctx.L("xlsx.sheet.resource"),
         columns=[
-            Column("indicator", ctx.L("col.code")),
-            Column("indicator_label", ctx.L("col.indicator")),
+            Column("indicator", ctx.L("col.code"), group_label=True),
+            Column("indicator_label", ctx.L("col.indicator"), group_label=True),
             Column("stage_text", ctx.L("col.stage")),
             Column("standard", ctx.L("col.standard"), "std"),
             Column("units_evaluated", ctx.L("res.units_evaluated"), "int"),
@@ -288,10 +292,10 @@ def resource_section(ctx: ReportContext) -> Section:
     s = ctx.summary
     r_row = ctx.assessment_row("R")
     verdict_status = s["resource_met"]
-    sep = "：" if ctx.lang == "zh" else ": "
+    sep = ctx.colon
     lines = [
         f"{ctx.L('kv.passing_units')}{sep}{s['passing_units']} / {s['evaluated_units']}"
-        + (f"（{_pct(r_row['value'])}）" if r_row and r_row["value"] is not None else ""),
+        + (ctx.paren(_pct(r_row["value"])) if r_row and r_row["value"] is not None else ""),
         f"{ctx.L('kv.cv_within_limits')}{sep}{s['cv_within_limits']} / {s['cv_checks']}",
     ]
     verdict = Verdict(status=verdict_status, title=ctx.L("res.verdict"), text=ctx.L(f"verdict.{verdict_status}"), lines=lines)
@@ -301,18 +305,18 @@ def resource_section(ctx: ReportContext) -> Section:
         FROM marts.school_stage_indicators WHERE county_code = ? AND year = ?
         ORDER BY stage, indicator, school_id""")
     blocks: list[Any] = [verdict, table]
-    cv_svg = charts.cv_chart(cv_rows, ctx.stages)
+    cv_svg = charts.to_svg(charts.cv_chart(cv_rows, ctx.stages))
     if cv_svg:
         blocks.append(Chart("cv", ctx.L("chart.cv"), cv_svg, ctx.L("chart.cv_note"),
                             legend=[("sw-bar", ctx.L("legend.met")), ("sw-not_met", ctx.L("legend.not_met")), ("sw-limit", ctx.L("res.cv_limit"))]))
-    dist_svg = charts.distribution_chart(unit_values, ctx.stages)
+    dist_svg = charts.to_svg(charts.distribution_chart(unit_values, ctx.stages))
     if dist_svg:
         names = "；".join(f"{c} {ctx.indicator_name(c)}" for c in RESOURCE_INDICATORS) if ctx.lang == "zh" else \
             "; ".join(f"{c} {ctx.indicator_name(c)}" for c in RESOURCE_INDICATORS)
         blocks.append(Chart("distribution", ctx.L("chart.distribution"), dist_svg,
                             ctx.L("chart.distribution_note") + " " + names,
                             legend=[("sw-met", ctx.L("legend.met")), ("sw-not_met", ctx.L("legend.not_met")),
-                                    ("sw-hollow", ctx.L("legend.not_evaluated")), ("sw-limit", ctx.L("col.standard"))]))
+                                    ("sw-limit", ctx.L("col.standard"))]))
     return Section("resource", ctx.L("sec.resource"), blocks)
 
 
@@ -447,8 +451,8 @@ def violations_section(ctx: ReportContext) -> Section:
     class_table = Table(
         key="class_violations", title=ctx.L("vio.classes"), sheet=ctx.L("xlsx.sheet.class_violations"),
         columns=[
-            Column("school_name", ctx.L("col.school")),
-            Column("school_id", ctx.L("col.school_id")),
+            Column("school_name", ctx.L("col.school"), group_label=True),
+            Column("school_id", ctx.L("col.school_id"), group_label=True),
             Column("stage_text", ctx.L("col.stage")),
             Column("grade", ctx.L("col.grade"), "int"),
             Column("class_id", ctx.L("col.class_id")),
@@ -502,7 +506,7 @@ def cv_change_section(ctx: ReportContext) -> Section:
     table = Table(
         key="cv_change", title=ctx.L("yoy.table", year=ctx.year, previous=previous), sheet=ctx.L("xlsx.sheet.cv_change"),
         columns=[
-            Column("stage_text", ctx.L("col.stage")),
+            Column("stage_text", ctx.L("col.stage"), group_label=True),
             Column("indicator", ctx.L("col.code")),
             Column("indicator_label", ctx.L("col.indicator")),
             Column("previous_cv", ctx.L("yoy.previous_cv"), "cv3"),
@@ -519,10 +523,10 @@ def cv_change_section(ctx: ReportContext) -> Section:
         FROM marts.county_cv WHERE county_code = ? AND year <= ?
         ORDER BY year, stage, indicator""")
     blocks: list[Any] = [table]
-    svg = charts.trend_chart(history, ctx.stages)
+    svg = charts.to_svg(charts.trend_chart(history, ctx.stages))
     if svg:
         years = sorted({r["year"] for r in history})
-        title = ctx.L("chart.trend") + (f"（{years[0]}–{years[-1]}）" if len(years) > 1 else f"（{years[0]}）")
+        title = ctx.L("chart.trend") + ctx.paren(f"{years[0]}–{years[-1]}" if len(years) > 1 else years[0])
         blocks.append(Chart("trend", title, svg, ctx.L("chart.trend_note"), legend=[("sw-limit-dash", ctx.L("res.cv_limit"))]))
     return Section("cv_change", ctx.L("sec.cv_change"), blocks)
 
@@ -542,7 +546,7 @@ def inequality_section(ctx: ReportContext) -> Section:
     table = Table(
         key="inequality", title=ctx.L("ineq.table"), sheet=ctx.L("xlsx.sheet.inequality"),
         columns=[
-            Column("stage_text", ctx.L("col.stage")),
+            Column("stage_text", ctx.L("col.stage"), group_label=True),
             Column("indicator", ctx.L("col.code")),
             Column("indicator_label", ctx.L("col.indicator")),
             Column("n_units", ctx.L("ineq.n_units"), "int"),
@@ -556,7 +560,7 @@ def inequality_section(ctx: ReportContext) -> Section:
         rows=rows, note=ctx.L("ineq.note"), group_key="stage",
     )
     blocks: list[Any] = [table]
-    svg = charts.theil_chart(rows, ctx.stages)
+    svg = charts.to_svg(charts.theil_chart(rows, ctx.stages))
     if svg:
         blocks.append(Chart("theil", ctx.L("chart.theil"), svg, ctx.L("chart.theil_note"),
                             legend=[("sw-between", ctx.L("ineq.theil_between")), ("sw-within", ctx.L("ineq.theil_within"))]))

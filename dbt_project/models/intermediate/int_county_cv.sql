@@ -72,41 +72,11 @@ evaluated as (
 
 ),
 
-moments as (
+stats as (
 
-    select
-        year,
-        county_code,
-        stage,
-        indicator,
-        count(*)                                        as n_units,
-        sum(students)                                   as students,
-        sum(students * value) / sum(students)           as weighted_mean,
-        avg(value)                                      as unweighted_mean
-
-    from evaluated
-    group by year, county_code, stage, indicator
-
-),
-
-deviations as (
-
-    select
-        evaluated.year,
-        evaluated.county_code,
-        evaluated.stage,
-        evaluated.indicator,
-        sqrt(sum(evaluated.students * power(evaluated.value - moments.weighted_mean, 2))
-             / sum(evaluated.students))                                  as weighted_sd,
-        sqrt(avg(power(evaluated.value - moments.unweighted_mean, 2)))   as unweighted_sd
-
-    from evaluated
-    inner join moments
-        on evaluated.year = moments.year
-        and evaluated.county_code = moments.county_code
-        and evaluated.stage = moments.stage
-        and evaluated.indicator = moments.indicator
-    group by evaluated.year, evaluated.county_code, evaluated.stage, evaluated.indicator
+    -- n_units, students, means, sds and both CVs per county, stage and indicator
+    -- (macros/cv_statistics.sql, shared with int_county_cv_after_remediation)
+    {{ cv_statistics('evaluated') }}
 
 ),
 
@@ -130,40 +100,25 @@ computed as (
         spine.indicator,
         coalesce(units_total.units_total, 0)          as units_total,
         coalesce(units_total.units_evaluated, 0)      as units_evaluated,
-        coalesce(moments.n_units, 0)                  as n_units,
-        coalesce(moments.students, 0)::bigint         as students,
-        moments.weighted_mean,
-        moments.unweighted_mean,
-        deviations.weighted_sd,
-        deviations.unweighted_sd,
-        case
-            when coalesce(moments.n_units, 0) = 0 then null
-            when moments.weighted_mean = 0 then null
-            when moments.n_units = 1 then 0.0
-            else deviations.weighted_sd / moments.weighted_mean
-        end                                           as cv,
-        case
-            when coalesce(moments.n_units, 0) = 0 then null
-            when moments.unweighted_mean = 0 then null
-            when moments.n_units = 1 then 0.0
-            else deviations.unweighted_sd / moments.unweighted_mean
-        end                                           as cv_unweighted,
+        coalesce(stats.n_units, 0)                    as n_units,
+        coalesce(stats.students, 0)::bigint           as students,
+        stats.weighted_mean,
+        stats.unweighted_mean,
+        stats.weighted_sd,
+        stats.unweighted_sd,
+        stats.cv,
+        stats.cv_unweighted,
         limits.cv_limit,
         limits.cv_limit_basic,
         std.borderline_tolerance,
         std.tolerance
 
     from spine
-    left join moments
-        on spine.year = moments.year
-        and spine.county_code = moments.county_code
-        and spine.stage = moments.stage
-        and spine.indicator = moments.indicator
-    left join deviations
-        on spine.year = deviations.year
-        and spine.county_code = deviations.county_code
-        and spine.stage = deviations.stage
-        and spine.indicator = deviations.indicator
+    left join stats
+        on spine.year = stats.year
+        and spine.county_code = stats.county_code
+        and spine.stage = stats.stage
+        and spine.indicator = stats.indicator
     left join units_total
         on spine.year = units_total.year
         and spine.county_code = units_total.county_code

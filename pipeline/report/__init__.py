@@ -1,0 +1,150 @@
+"""The county self-assessment report (自查自评报告), generated from the warehouse's marts.
+
+    import duckdb
+    from pipeline.report import write_county_report, write_reports
+
+    con = duckdb.connect("warehouse/equity.duckdb", read_only=True)
+    files = write_county_report(con, "539901", 2024, Path("reports"))          # Chinese
+    files = write_county_report(con, "539901", 2024, Path("reports"), lang="en")
+    all_files = write_reports(con, 2024, Path("reports"))                      # every county of 2024
+
+Each report is a self-contained HTML file (inline CSS and SVG charts, no script, no external
+resource: it opens offline) and an XLSX workbook with the same tables, named
+`report_<county>_<year>_<lang>.html` / `.xlsx`. Every figure is read from the `marts` tables
+(see sections.py); nothing is recomputed.
+
+Layout: labels.py (every word), format.py (printing numbers), sections.py (reading the marts
+into sections; the extension point for later sections), charts.py (altair → SVG),
+html.py + templates/ (the page), xlsx.py (the workbook).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+
+from pipeline.report.html import render_html
+from pipeline.report.labels import LANGS, label
+from pipeline.report.model import Report, Section
+from pipeline.report.sections import DEFAULT_SECTIONS, ReportContext, SectionBuilder
+from pipeline.report.xlsx import write_workbook
+
+__all__ = [
+    "DEFAULT_SECTIONS", "LANGS", "Report", "ReportContext", "ReportFiles", "Section", "SectionBuilder",
+    "build_report", "counties_of", "report_stem", "write_county_report", "write_reports",
+]
+
+
+@dataclass(frozen=True)
+class ReportFiles:
+    county_code: str
+    year: int
+    lang: str
+    html: Path
+    xlsx: Path
+
+
+def report_stem(county_code: str, year: int, lang: str) -> str:
+    return f"report_{county_code}_{year}_{lang}"
+
+
+def counties_of(con: duckdb.DuckDBPyConnection, year: int) -> list[str]:
+    """The counties assessed in `year` (those with a row in marts.county_summary)."""
+    return [r[0] for r in con.execute(
+        "SELECT county_code FROM marts.county_summary WHERE year = ? ORDER BY county_code", [year]).fetchall()]
+
+
+def _provenance(ctx: ReportContext) -> list[tuple[str, str]]:
+    meta: list[tuple[str, str]] = []
+    db = ctx.rows("SELECT file FROM pragma_database_list WHERE name = current_database()")
+    if db and db[0]["file"]:
+        meta.append((ctx.L("doc.source"), ctx.L("doc.source_text", database=Path(db[0]["file"]).name)))
+    if ctx.columns_of("audit", "loads") >= {"year", "loaded_at"}:
+        loaded = ctx.rows("SELECT max(loaded_at) AS at FROM audit.loads WHERE year = ?", [ctx.year])
+        if loaded and loaded[0]["at"] is not None:
+            at = loaded[0]["at"]
+            text = at.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC") if isinstance(at, datetime) else str(at)
+            meta.append((ctx.L("doc.loaded"), text))
+    return meta
+
+
+def build_report(
+    con: duckdb.DuckDBPyConnection,
+    county_code: str,
+    year: int,
+    lang: str = "zh",
+    sections: Sequence[SectionBuilder] = DEFAULT_SECTIONS,
+    generated_at: datetime | None = None,
+) -> Report:
+    """The report's content (sections of tables and charts) for one county and year, read from the marts."""
+    ctx = ReportContext(con, str(county_code), int(year), lang)
+    summary = ctx.summary   # raises LookupError when the county has no row for the year
+    generated_at = generated_at or datetime.now(timezone.utc)
+    built = [s for s in (builder(ctx) for builder in sections) if s is not None]
+    county_name = summary["county_name"] or ctx.county_code
+    meta = [
+        (ctx.L("doc.county"), county_name + ctx.paren(ctx.county_code)),
+        (ctx.L("doc.year"), str(ctx.year)),
+        (ctx.L("doc.generated"), generated_at.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")),
+        *_provenance(ctx),
+    ]
+    return Report(
+        county_code=ctx.county_code, county_name=county_name, year=ctx.year, lang=lang,
+        title=ctx.L("doc.title"), subtitle=ctx.L("doc.subtitle", year=ctx.year), meta=meta, sections=built,
+        notes=[ctx.L("notes.units"), ctx.L("notes.precision"), ctx.L("notes.statuses"), ctx.L("doc.page_note")],
+        basis=f"{ctx.L('doc.basis')}{ctx.colon}{ctx.L('doc.basis_text')}",
+        county_label=county_name + ctx.paren(ctx.county_code),
+    )
+
+
+def write_county_report(
+    con: duckdb.DuckDBPyConnection,
+    county_code: str,
+    year: int,
+    out_dir: Path | str,
+    lang: str = "zh",
+    *,
+    sections: Sequence[SectionBuilder] = DEFAULT_SECTIONS,
+    generated_at: datetime | None = None,
+) -> ReportFiles:
+    """Write `report_<county>_<year>_<lang>.html` and `.xlsx` into `out_dir`; return their paths.
+
+    `con`: a (read-only) connection to the published warehouse. Raises LookupError when the
+    county has no row in marts.county_summary for the year, ValueError for an unknown language.
+    """
+    if lang not in LANGS:
+        raise ValueError(f"unknown language {lang!r}: expected one of {LANGS}")
+    generated_at = generated_at or datetime.now(timezone.utc)
+    report = build_report(con, county_code, year, lang, sections, generated_at)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    stem = report_stem(report.county_code, report.year, lang)
+    html_path = out / f"{stem}.html"
+    tmp = html_path.with_suffix(".html.tmp")
+    tmp.write_text(render_html(report), encoding="utf-8")
+    tmp.replace(html_path)
+    xlsx_path = out / f"{stem}.xlsx"
+    tmp = out / f"{stem}.tmp.xlsx"
+    write_workbook(report, tmp, generated_at)
+    tmp.replace(xlsx_path)
+    return ReportFiles(report.county_code, report.year, lang, html_path, xlsx_path)
+
+
+def write_reports(
+    con: duckdb.DuckDBPyConnection,
+    year: int,
+    out_dir: Path | str,
+    lang: str = "zh",
+    counties: Iterable[str] | None = None,
+    *,
+    sections: Sequence[SectionBuilder] = DEFAULT_SECTIONS,
+) -> list[ReportFiles]:
+    """A report per county of `year` (every county in marts.county_summary when `counties` is None)."""
+    codes = list(counties) if counties is not None else counties_of(con, year)
+    generated_at = datetime.now(timezone.utc)
+    return [write_county_report(con, code, year, out_dir, lang, sections=sections, generated_at=generated_at)
+            for code in codes]
