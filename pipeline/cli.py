@@ -105,6 +105,9 @@ def run(args: argparse.Namespace) -> int:
         return 2
 
     console.print("Loading the pipeline definitions…")
+    from pipeline.dbt_manifest import ensure_manifest
+
+    ensure_manifest()
     from pipeline.definitions import defs
     from pipeline.partitions import census_years
 

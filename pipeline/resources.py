@@ -16,8 +16,9 @@ from pipeline.run_lock import RunLock
 from pipeline.runs import finish_run, start_run
 from pipeline.settings import DBT_PROJECT_DIR
 
-# Its manifest is prepared by `make` (dbt parse) and by the test fixtures, never at import time.
+# Its manifest is prepared by `make`, by `equity run` (pipeline/dbt_manifest.py) and under `dagster dev`.
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+dbt_project.prepare_if_dev()
 
 
 class WarehouseResource(dg.ConfigurableResource):
