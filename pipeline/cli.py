@@ -11,6 +11,7 @@ import argparse
 import contextlib
 import logging
 import os
+import re
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -69,8 +70,9 @@ def _failure_messages(result) -> list[tuple[str, str]]:
         error = getattr(event.event_specific_data, "error", None)
         while error is not None and error.cause is not None and "DagsterExecutionStepExecutionError" in error.message:
             error = error.cause  # the user code's own error, not Dagster's wrapper
-        message = (error.message if error else event.message or "").strip().splitlines()
-        found.append((event.step_key or "run", message[0] if message else event.event_type_value))
+        text = (error.message if error else event.message or "").strip() or event.event_type_value
+        text = re.sub(r"^[\w.]+(Error|Exception): ", "", text)  # the exception's class says nothing to a clerk
+        found.append((event.step_key or "run", " ".join(text.split())))
     steps = [f for f in found if f[0] != "run"]
     return steps or found[-1:]
 
@@ -105,9 +107,6 @@ def run(args: argparse.Namespace) -> int:
         return 2
 
     console.print("Loading the pipeline definitions…")
-    from pipeline.dbt_manifest import ensure_manifest
-
-    ensure_manifest()
     from pipeline.definitions import defs
     from pipeline.partitions import census_years
 
@@ -136,6 +135,10 @@ def run(args: argparse.Namespace) -> int:
     table, refused = _summary(build, run_ids) if build.exists() else (None, [])
     if table is not None:
         console.print(table)
+    from pipeline.checks import failures_text
+
+    if build.exists() and (gates := failures_text(build, run_ids)):
+        errors.print(gates, markup=False, highlight=False)
     for path, reason in refused:
         errors.print(f"[red]refused[/] {path}: {reason}")
     for year, step, message in failures:
@@ -144,6 +147,8 @@ def run(args: argparse.Namespace) -> int:
     console.print(f"Warehouse: {args.warehouse.resolve()}" + (f" (published: {', '.join(map(str, published))})" if published else " (nothing published)"))
     if unpublished:
         errors.print(f"Not published: {', '.join(map(str, unpublished))}; the warehouse keeps its last good indicators for these years.")
+    if published:
+        console.print(f"County reports: {args.warehouse.resolve().parent / 'reports'}/<year>/")
     return 1 if refused or failures else 0
 
 
@@ -203,6 +208,35 @@ def sql(args: argparse.Namespace) -> int:
     return 0
 
 
+def report(args: argparse.Namespace) -> int:
+    from pipeline.report import counties_of, write_county_report, years_of
+    from pipeline.sql_shell import open_published
+
+    try:
+        con = open_published(args.warehouse.resolve())
+    except FileNotFoundError as error:
+        errors.print(f"[red]error:[/] {error}")
+        return 2
+    with con:
+        years = [args.year] if args.year else years_of(con)
+        written = []
+        for year in years:
+            counties = [args.county] if args.county else counties_of(con, year)
+            out = args.out or args.warehouse.resolve().parent / "reports" / str(year)
+            for county in counties:
+                try:
+                    files = write_county_report(con, county, year, out, args.lang)
+                except LookupError as error:
+                    errors.print(f"[red]error:[/] {error}")
+                    return 2
+                written.append(files)
+                console.print(f"{county} {year}: {files.html}  {files.xlsx}")
+    if not written:
+        errors.print("[red]error:[/] no county in the published warehouse for that year")
+        return 2
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="equity", description="County compulsory-education equity warehouse.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -221,6 +255,14 @@ def build_parser() -> argparse.ArgumentParser:
     sql_parser.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE, help="the published warehouse (default: %(default)s)")
     sql_parser.add_argument("--max-rows", type=int, default=100, help="rows printed at most (default: %(default)s)")
     sql_parser.set_defaults(handler=sql)
+
+    report_parser = commands.add_parser("report", help="write the county self-assessment reports (HTML and XLSX)")
+    report_parser.add_argument("--county", help="a 6-digit county code (default: every county of the year)")
+    report_parser.add_argument("--year", type=int, help="a census year (default: every published year)")
+    report_parser.add_argument("--lang", choices=["zh", "en"], default="zh", help="language (default: %(default)s)")
+    report_parser.add_argument("--out", type=Path, help="folder for the files (default: reports/<year>/ beside the warehouse)")
+    report_parser.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE, help="the published warehouse (default: %(default)s)")
+    report_parser.set_defaults(handler=report)
     return parser
 
 

@@ -16,9 +16,8 @@ from pipeline.run_lock import RunLock
 from pipeline.runs import finish_run, start_run
 from pipeline.settings import DBT_PROJECT_DIR
 
-# Its manifest is prepared by `make`, by `equity run` (pipeline/dbt_manifest.py) and under `dagster dev`.
+# Its manifest is kept current by pipeline/dbt_manifest.py when the definitions load.
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
-dbt_project.prepare_if_dev()
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -51,6 +50,11 @@ class WarehouseResource(dg.ConfigurableResource):
     @property
     def build_path(self) -> Path:
         return build_path_for(Path(self.path))
+
+    @property
+    def reports_dir(self) -> Path:
+        """County reports are written beside the published warehouse: `reports/<year>/`."""
+        return Path(self.path).parent / "reports"
 
     def connect(self, read_only: bool = False) -> duckdb.DuckDBPyConnection:
         """A connection to the build database."""

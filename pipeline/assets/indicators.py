@@ -12,8 +12,12 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
+from pipeline.dbt_manifest import ensure_manifest
 from pipeline.partitions import census_years
 from pipeline.resources import dbt_project
+
+# The assets below are built from the manifest: re-parse it first if the dbt project changed.
+ensure_manifest()
 
 
 class CensusDbtTranslator(DagsterDbtTranslator):

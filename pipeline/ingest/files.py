@@ -1,4 +1,9 @@
-"""One census file through reading, header matching, personal-data protection and normalisation."""
+"""One census file through reading, header matching and personal-data protection.
+
+Normalising the cells is not done here but for many files of a table at once
+(batches.py): a year often arrives as one file per county, thousands of
+small files, and polars' fixed cost per call would then exceed the work.
+"""
 
 from __future__ import annotations
 
@@ -11,12 +16,23 @@ import polars as pl
 from pipeline.ingest.contract import Contract
 from pipeline.ingest.errors import FileRefused
 from pipeline.ingest.headers import match_headers
-from pipeline.ingest.normalise import normalise
 from pipeline.ingest.pii import protect_personal_data
-from pipeline.ingest.readers import ROW, FileContent, Sheet, read_census_file
+from pipeline.ingest.readers import ROW, FileContent, Malformed, Sheet, read_census_file
 
 SHEET = "__sheet"
 RECORD = "record"
+
+
+@dataclass
+class PreparedSheet:
+    """A sheet with canonical column names, its unknown columns folded into `extra`, personal data protected."""
+
+    name: str | None
+    # canonical columns, `extra` and `__row`, every value still text
+    frame: pl.DataFrame
+    # canonical column -> multiplier of its values (万元 -> 元)
+    multipliers: dict[str, float]
+    malformed: list[Malformed] = field(default_factory=list)
 
 
 @dataclass
@@ -28,9 +44,8 @@ class FileOutcome:
     format: str | None = None
     encoding: str | None = None
     rows_read: int = 0
-    good: pl.DataFrame | None = None
-    # one row per problem: __sheet, __row, column_name, value, reason, record
-    problems: pl.DataFrame | None = None
+    # ready for normalisation; emptied once normalised, so that a year's text is not kept
+    sheets: list[PreparedSheet] = field(default_factory=list)
     refused: str | None = None
     notes: list[str] = field(default_factory=list)
 
@@ -47,12 +62,7 @@ def problems_schema() -> dict[str, pl.DataType]:
     return {SHEET: pl.String, ROW: pl.Int64, "column_name": pl.String, "value": pl.String, "reason": pl.String, RECORD: pl.String}
 
 
-def _record_json(frame: pl.DataFrame) -> pl.Expr:
-    columns = [c for c in frame.columns if c != ROW]
-    return pl.struct(columns).struct.json_encode().alias(RECORD) if columns else pl.lit(None, pl.String).alias(RECORD)
-
-
-def _process_sheet(sheet: Sheet, contract: Contract, table: str, salt: str | None, personal: bool) -> tuple[pl.DataFrame, pl.DataFrame, list[str]]:
+def _prepare_sheet(sheet: Sheet, contract: Contract, table: str, salt: str | None) -> tuple[PreparedSheet, list[str]]:
     spec = contract.tables[table]
     headers = [c for c in sheet.frame.columns if c != ROW]
     match = match_headers(contract, table, headers)
@@ -60,57 +70,29 @@ def _process_sheet(sheet: Sheet, contract: Contract, table: str, salt: str | Non
     extra = pl.struct(match.extras).struct.json_encode() if match.extras else pl.lit(None, pl.String)
     frame = frame.with_columns(extra.alias("extra")).drop(match.extras)
     frame = protect_personal_data(frame, spec, salt)
-    good, problems = normalise(frame, contract, spec, match.multipliers)
-    if problems.height:
-        records = frame.join(problems.select(ROW).unique(), on=ROW).select(ROW, _record_json(frame))
-        problems = problems.join(records, on=ROW, how="left")
-    else:
-        problems = problems.with_columns(pl.lit(None, pl.String).alias(RECORD))
-    if sheet.malformed:
-        withheld = "line withheld: the file has personal-data columns"
-        problems = pl.concat(
-            [
-                problems,
-                pl.DataFrame(
-                    {
-                        ROW: [m.row for m in sheet.malformed],
-                        "column_name": [None] * len(sheet.malformed),
-                        "value": [None if personal else m.text for m in sheet.malformed],
-                        "reason": [f"malformed line: {m.reason}" + (f" ({withheld})" if personal else "") for m in sheet.malformed],
-                        RECORD: [None] * len(sheet.malformed),
-                    },
-                    schema={k: v for k, v in problems_schema().items() if k != SHEET},
-                ),
-            ]
-        )
-    label = pl.lit(sheet.name, pl.String).alias(SHEET)
     notes = [f"optional columns absent: {', '.join(match.missing_optional)}"] if match.missing_optional else []
     if match.extras:
         notes.append(f"extra columns kept in `extra`: {', '.join(match.extras)}")
-    return good.with_columns(label), problems.with_columns(label).select(list(problems_schema())), notes
+    return PreparedSheet(sheet.name, frame, match.multipliers, sheet.malformed), notes
 
 
 def process_file(path: Path, relpath: str, table: str, contract: Contract, salt: str | None) -> FileOutcome:
+    """Read a file and match its headers; a file-level problem refuses it (`refused` says why)."""
     outcome = FileOutcome(path=path, relpath=relpath, table=table, sha256=sha256_of(path))
     try:
         content: FileContent = read_census_file(path, contract, table)
         outcome.format, outcome.encoding, outcome.rows_read = content.format, content.encoding, content.rows_read
-        personal = any(c.type.startswith("pii") for c in contract.tables[table].columns)
-        goods, problems = [], []
         for sheet in content.sheets:
             try:
-                good, bad, notes = _process_sheet(sheet, contract, table, salt, personal)
+                prepared, notes = _prepare_sheet(sheet, contract, table, salt)
             except FileRefused as refused:
                 where = f"sheet '{sheet.name}': " if sheet.name else ""
                 raise FileRefused(where + refused.reason) from refused
-            goods.append(good)
-            problems.append(bad)
+            outcome.sheets.append(prepared)
             outcome.notes.extend(n for n in notes if n not in outcome.notes)
         if content.skipped_sheets:
             outcome.notes.append(f"sheets without a header row, skipped: {', '.join(content.skipped_sheets)}")
-        outcome.good = pl.concat(goods, how="vertical_relaxed")
-        outcome.problems = pl.concat(problems) if problems else pl.DataFrame(schema=problems_schema())
     except FileRefused as refused:
         outcome.refused = refused.reason
-        outcome.good = None
+        outcome.sheets = []
     return outcome

@@ -9,6 +9,8 @@ A row with any error is rejected; the others go on to the cross-row checks.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import polars as pl
 
 from pipeline.ingest.contract import SQL_TYPES, Column, Contract, Table
@@ -125,12 +127,13 @@ def _derive_class_stage(checked: pl.DataFrame) -> pl.DataFrame:
 
 
 def normalise(
-    frame: pl.DataFrame, contract: Contract, table: Table, multipliers: dict[str, float]
+    frame: pl.DataFrame, contract: Contract, table: Table, multipliers: dict[str, float], carry: Sequence[str] = (ROW,)
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Typed canonical columns for the good rows, and one error row per bad cell (row, column, value, reason).
 
     `frame` has the canonical names of the columns the file carries, `__row`,
-    and the extra columns already folded into `extra`.
+    and the extra columns already folded into `extra`. The `carry` columns
+    (`__row`, and for a batch of files which file and sheet) lead both results.
     """
     if table.name == "classes" and "stage" not in frame.columns:  # derived from grade below
         frame = frame.with_columns(pl.lit(None, pl.String).alias("stage"))
@@ -147,18 +150,20 @@ def normalise(
 
     problems = [
         checked.filter(pl.col(ERR + c.name).is_not_null()).select(
-            pl.col(ROW), pl.lit(c.name).alias("column_name"), pl.col(c.name).alias("value"), pl.col(ERR + c.name).alias("reason")
+            *carry, pl.lit(c.name).alias("column_name"), pl.col(c.name).alias("value"), pl.col(ERR + c.name).alias("reason")
         )
         for c in present
     ]
     bad = pl.any_horizontal([pl.col(ERR + c.name).is_not_null() for c in present])
     good = checked.filter(~bad).select(
-        ROW,
+        *carry,
         "extra",
         *[_value(c).alias(c.stored_name) for c in present],
         *[pl.lit(None, polars_type(c)).alias(c.stored_name) for c in absent],
-    ).select(ROW, "extra", *[c.stored_name for c in table.stored_columns])
-    return good, pl.concat(problems) if problems else empty_problems()
+    ).select(*carry, "extra", *[c.stored_name for c in table.stored_columns])
+    if not problems:
+        return good, pl.DataFrame(schema={**{c: frame.schema[c] for c in carry}, **empty_problems().drop(ROW).schema})
+    return good, pl.concat(problems)
 
 
 def empty_problems() -> pl.DataFrame:

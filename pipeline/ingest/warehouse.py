@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -67,6 +69,35 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
     con.execute(raw_table_ddl(contract) + AUDIT_DDL)
 
 
+@contextmanager
+def year_transaction(con: duckdb.DuckDBPyConnection, contract: Contract, year: int) -> Iterator[Callable[[str, pl.DataFrame], None]]:
+    """Delete a year's rows, then yield `insert(table, frame)`; all of it is committed at the end, or none.
+
+    Readers see the old year or the new one, never a mix; an error anywhere in
+    the block (a file that fails a check, a kill) leaves the previous load.
+    """
+    ensure_schema(con, contract)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for name in contract.tables:
+            con.execute(f"DELETE FROM raw.{name} WHERE year = ?", [year])
+        con.execute("DELETE FROM audit.rejected_rows WHERE year = ?", [year])
+        yield lambda target, frame: _insert(con, target, frame)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def _insert(con: duckdb.DuckDBPyConnection, target: str, frame: pl.DataFrame) -> None:
+    if frame.height:
+        con.register("incoming", frame)
+        try:
+            con.execute(f"INSERT INTO {target} BY NAME SELECT * FROM incoming")
+        finally:
+            con.unregister("incoming")
+
+
 def replace_year(
     con: duckdb.DuckDBPyConnection,
     contract: Contract,
@@ -75,24 +106,11 @@ def replace_year(
     rejected: pl.DataFrame,
     loads: pl.DataFrame,
 ) -> None:
-    """Swap in a year's rows in one transaction: readers see the old year or the new one, never a mix."""
-    ensure_schema(con, contract)
-    con.execute("BEGIN TRANSACTION")
-    try:
+    """Swap in a year's rows, all tables at once, in one transaction."""
+    with year_transaction(con, contract, year) as insert:
         for name in contract.tables:
-            con.execute(f"DELETE FROM raw.{name} WHERE year = ?", [year])
             frame = tables.get(name)
-            if frame is not None and frame.height:
-                con.register("incoming", frame)
-                con.execute(f"INSERT INTO raw.{name} BY NAME SELECT * FROM incoming")
-                con.unregister("incoming")
-        con.execute("DELETE FROM audit.rejected_rows WHERE year = ?", [year])
-        for target, frame in (("audit.rejected_rows", rejected), ("audit.loads", loads)):
-            if frame.height:
-                con.register("incoming", frame)
-                con.execute(f"INSERT INTO {target} BY NAME SELECT * FROM incoming")
-                con.unregister("incoming")
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+            if frame is not None:
+                insert(f"raw.{name}", frame)
+        insert("audit.rejected_rows", rejected)
+        insert("audit.loads", loads)

@@ -12,14 +12,16 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import cast
 
 import duckdb
 import polars as pl
 
 from pipeline.ingest import warehouse
+from pipeline.ingest.batches import TableNormaliser
 from pipeline.ingest.checks import FILE, empty_rejections, reject_duplicates, reject_orphans_and_stages
 from pipeline.ingest.contract import Contract, load_contract
-from pipeline.ingest.files import RECORD, SHEET, FileOutcome, process_file, sha256_of
+from pipeline.ingest.files import SHEET, FileOutcome, process_file, sha256_of
 from pipeline.ingest.readers import FORMATS, ROW
 
 log = logging.getLogger(__name__)
@@ -77,55 +79,34 @@ def _refuse(path: Path, relpath: str, reason: str) -> FileOutcome:
     return FileOutcome(path=path, relpath=relpath, table=None, sha256=sha256_of(path), refused=reason)
 
 
-def read_year_files(raw_dir: Path, year: int, contract: Contract, salt: str | None) -> list[FileOutcome]:
-    outcomes = []
-    for path in year_files(raw_dir / str(year)):
-        relpath = path.relative_to(raw_dir).as_posix()
-        table = table_of(path)
-        if table is None:
-            outcome = _refuse(path, relpath, f"the file name does not start with a table name ({', '.join(TABLE_ORDER)})")
-        elif path.suffix.lower() not in FORMATS:
-            outcome = _refuse(path, relpath, f"unsupported file type '{path.suffix}': use .csv, .tsv, .xlsx or .parquet")
-        else:
-            outcome = process_file(path, relpath, table, contract, salt)
-        log.info(
-            "%s: %s", relpath,
-            f"refused: {outcome.refused}" if outcome.refused else f"{outcome.rows_read:,} rows read ({outcome.format}, {outcome.encoding or 'binary'})",
-        )
-        outcomes.append(outcome)
-    return outcomes
+def _read_file(raw_dir: Path, path: Path, table: str | None, contract: Contract, salt: str | None) -> FileOutcome:
+    relpath = path.relative_to(raw_dir).as_posix()
+    if table is None:
+        outcome = _refuse(path, relpath, f"the file name does not start with a table name ({', '.join(TABLE_ORDER)})")
+    elif path.suffix.lower() not in FORMATS:
+        outcome = _refuse(path, relpath, f"unsupported file type '{path.suffix}': use .csv, .tsv, .xlsx or .parquet")
+    else:
+        outcome = process_file(path, relpath, table, contract, salt)
+    log.info(
+        "%s: %s", relpath,
+        f"refused: {outcome.refused}" if outcome.refused else f"{outcome.rows_read:,} rows read ({outcome.format}, {outcome.encoding or 'binary'})",
+    )
+    return outcome
 
 
-def _check_tables(outcomes: list[FileOutcome], contract: Contract) -> tuple[dict[str, pl.DataFrame], pl.DataFrame]:
-    """Cross-row checks per table; returns the rows to load and the rows they reject (with `__file`)."""
-    names = [o.relpath for o in outcomes]
-    tables: dict[str, pl.DataFrame] = {}
-    rejected = [empty_rejections()]
-    for table_name in TABLE_ORDER:
-        spec = contract.tables[table_name]
-        parts = [
-            o.good.with_columns(pl.lit(i, pl.Int64).alias(FILE))
-            for i, o in enumerate(outcomes)
-            if o.table == table_name and o.good is not None and o.good.height
-        ]
-        if not parts:
-            continue
-        frame, duplicates = reject_duplicates(pl.concat(parts, how="vertical_relaxed"), spec, names)
-        rejected.append(duplicates)
-        if table_name != "schools" and "schools" in tables:
-            frame, orphans = reject_orphans_and_stages(frame, spec, tables["schools"], contract)
-            rejected.append(orphans)
-        elif table_name != "schools" and "school_id" in frame.columns:
-            empty = pl.DataFrame(schema={"school_id": pl.String, "school_type": pl.String})
-            frame, orphans = reject_orphans_and_stages(frame, spec, empty, contract)
-            rejected.append(orphans)
-        tables[table_name] = frame
-    return tables, pl.concat(rejected)
-
-
-def _problems_of_files(outcomes: list[FileOutcome]) -> pl.DataFrame:
-    parts = [o.problems.with_columns(pl.lit(i, pl.Int64).alias(FILE)) for i, o in enumerate(outcomes) if o.problems is not None]
-    return pl.concat(parts, how="diagonal_relaxed") if parts else empty_rejections()
+def _check_table(
+    table_name: str, frame: pl.DataFrame, schools: pl.DataFrame | None, contract: Contract, names: list[str]
+) -> tuple[pl.DataFrame, list[pl.DataFrame]]:
+    """Cross-row checks of one table (duplicates; orphans and stages against the year's schools)."""
+    spec = contract.tables[table_name]
+    frame, duplicates = reject_duplicates(frame, spec, names)
+    rejected = [duplicates]
+    if table_name != "schools" and (schools is not None or "school_id" in frame.columns):
+        if schools is None:
+            schools = pl.DataFrame(schema={"school_id": pl.String, "school_type": pl.String})
+        frame, orphans = reject_orphans_and_stages(frame, spec, schools, contract)
+        rejected.append(orphans)
+    return frame, rejected
 
 
 def _with_source(frame: pl.DataFrame, names: list[str], year: int) -> pl.DataFrame:
@@ -135,9 +116,7 @@ def _with_source(frame: pl.DataFrame, names: list[str], year: int) -> pl.DataFra
     ).rename({SHEET: "source_sheet", ROW: "source_row"})
 
 
-def _loads_frame(outcomes: list[FileOutcome], tables: dict[str, pl.DataFrame], rejected: pl.DataFrame, year: int, run_id: str) -> pl.DataFrame:
-    loaded = pl.concat([f.group_by(FILE).len() for f in tables.values()]) if tables else pl.DataFrame(schema={FILE: pl.Int64, "len": pl.UInt32})
-    loaded_by_file = dict(loaded.iter_rows())
+def _loads_frame(outcomes: list[FileOutcome], loaded_by_file: dict[int, int], rejected: pl.DataFrame, year: int, run_id: str) -> pl.DataFrame:
     rejected_by_file = dict(rejected.select(FILE, SHEET, ROW).unique().group_by(FILE).len().iter_rows())
     now = datetime.now(timezone.utc)
     rows = []
@@ -165,18 +144,53 @@ def _loads_frame(outcomes: list[FileOutcome], tables: dict[str, pl.DataFrame], r
 def load_year(
     con: duckdb.DuckDBPyConnection, raw_dir: Path, year: int, run_id: str, salt: str | None, contract: Contract | None = None
 ) -> YearLoad:
-    contract = contract or load_contract()
-    outcomes = read_year_files(raw_dir, year, contract, salt)
-    tables, cross_rejected = _check_tables(outcomes, contract)
-    rejected = pl.concat([_problems_of_files(outcomes), cross_rejected], how="diagonal_relaxed")
-    names = [o.relpath for o in outcomes]
-    loads = _loads_frame(outcomes, tables, rejected, year, run_id)
+    """Load every file of the year, table by table, in one transaction.
 
-    table_of_file = [o.table for o in outcomes]
-    rejected_out = _with_source(rejected, names, year).with_columns(
-        pl.lit(run_id).alias("run_id"),
-        pl.col(FILE).replace_strict(list(range(len(names))), table_of_file, return_dtype=pl.String).alias("table_name"),
-    ).drop(FILE)
-    tables_out = {name: _with_source(frame, names, year).drop(FILE) for name, frame in tables.items()}
-    warehouse.replace_year(con, contract, year, tables_out, rejected_out, loads)
-    return YearLoad(year=year, run_id=run_id, files=outcomes, loads=loads)
+    A table's files are read, normalised (in batches, see batches.py), checked
+    and inserted before the next table is read, so that memory holds one
+    table at a time, not the year: a nation's 10 million teachers are the
+    most there is at once.
+    """
+    contract = contract or load_contract()
+    paths = year_files(raw_dir / str(year))
+    names = [p.relative_to(raw_dir).as_posix() for p in paths]
+    tables_of = [table_of(p) for p in paths]
+    outcomes: list[FileOutcome | None] = [None] * len(paths)
+    for i, path in enumerate(paths):  # files of no table are refused before anything is read
+        if tables_of[i] is None or path.suffix.lower() not in FORMATS:
+            outcomes[i] = _read_file(raw_dir, path, tables_of[i], contract, salt)
+    file_problems: list[pl.DataFrame] = []
+    cross_rejected: list[pl.DataFrame] = [empty_rejections()]
+    loaded_by_file: dict[int, int] = {}
+    schools: pl.DataFrame | None = None
+    with warehouse.year_transaction(con, contract, year) as insert:
+        for table_name in TABLE_ORDER:
+            normaliser = TableNormaliser(contract, table_name)
+            for i, path in enumerate(paths):
+                if tables_of[i] == table_name and outcomes[i] is None:
+                    outcomes[i] = _read_file(raw_dir, path, table_name, contract, salt)
+                    normaliser.add(i, outcomes[i])
+            good, problems = normaliser.finish()
+            file_problems.append(problems)
+            if good is None or good.height == 0:
+                continue
+            frame, rejected = _check_table(table_name, good, schools, contract, names)
+            del good
+            cross_rejected += rejected
+            if table_name == "schools":
+                schools = frame.select("school_id", "school_type")
+            loaded_by_file.update(frame.group_by(FILE).len().iter_rows())
+            insert(f"raw.{table_name}", _with_source(frame, names, year).drop(FILE))
+            del frame
+        done = cast(list[FileOutcome], outcomes)
+        rejected = pl.concat(
+            [pl.concat(file_problems, how="diagonal_relaxed").sort(FILE, maintain_order=True), *cross_rejected], how="diagonal_relaxed"
+        )
+        loads = _loads_frame(done, loaded_by_file, rejected, year, run_id)
+        rejected_out = _with_source(rejected, names, year).with_columns(
+            pl.lit(run_id).alias("run_id"),
+            pl.col(FILE).replace_strict(list(range(len(names))), [o.table for o in done], return_dtype=pl.String).alias("table_name"),
+        ).drop(FILE)
+        insert("audit.rejected_rows", rejected_out)
+        insert("audit.loads", loads)
+    return YearLoad(year=year, run_id=run_id, files=done, loads=loads)

@@ -28,14 +28,14 @@ from pathlib import Path
 import duckdb
 
 from pipeline.report.html import render_html
-from pipeline.report.labels import LANGS, label
+from pipeline.report.labels import LANGS
 from pipeline.report.model import Report, Section
 from pipeline.report.sections import DEFAULT_SECTIONS, ReportContext, SectionBuilder
 from pipeline.report.xlsx import write_workbook
 
 __all__ = [
     "DEFAULT_SECTIONS", "LANGS", "Report", "ReportContext", "ReportFiles", "Section", "SectionBuilder",
-    "build_report", "counties_of", "report_stem", "write_county_report", "write_reports",
+    "build_report", "counties_of", "report_stem", "write_county_report", "write_reports", "years_of",
 ]
 
 
@@ -56,6 +56,11 @@ def counties_of(con: duckdb.DuckDBPyConnection, year: int) -> list[str]:
     """The counties assessed in `year` (those with a row in marts.county_summary)."""
     return [r[0] for r in con.execute(
         "SELECT county_code FROM marts.county_summary WHERE year = ? ORDER BY county_code", [year]).fetchall()]
+
+
+def years_of(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """The census years the warehouse holds (those with rows in marts.county_summary)."""
+    return [r[0] for r in con.execute("SELECT DISTINCT year FROM marts.county_summary ORDER BY year").fetchall()]
 
 
 def _provenance(ctx: ReportContext) -> list[tuple[str, str]]:

@@ -107,10 +107,6 @@ class ReportContext:
     def indicator_name(self, code: str) -> str:
         return self.name("indicators", code)
 
-    def indicator_unit(self, code: str) -> str | None:
-        row = self.reference["indicators"].get(code)
-        return row["unit"] if row else None
-
     # --- the county -----------------------------------------------------------------------------
     @cached_property
     def summary(self) -> dict[str, Any]:
@@ -308,7 +304,8 @@ def resource_section(ctx: ReportContext) -> Section:
     cv_svg = charts.to_svg(charts.cv_chart(cv_rows, ctx.stages))
     if cv_svg:
         blocks.append(Chart("cv", ctx.L("chart.cv"), cv_svg, ctx.L("chart.cv_note"),
-                            legend=[("sw-bar", ctx.L("legend.met")), ("sw-not_met", ctx.L("legend.not_met")), ("sw-limit", ctx.L("res.cv_limit"))]))
+                            legend=[("sw-bar", ctx.L("legend.met")), ("sw-not_met", ctx.L("legend.not_met")),
+                                    ("sw-limit", ctx.L("res.cv_limit"))]))
     dist_svg = charts.to_svg(charts.distribution_chart(unit_values, ctx.stages))
     if dist_svg:
         names = "；".join(f"{c} {ctx.indicator_name(c)}" for c in RESOURCE_INDICATORS) if ctx.lang == "zh" else \

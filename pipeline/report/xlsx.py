@@ -105,6 +105,8 @@ def write_table(ws, table: Table, context_line: str, styles: _Styles | None = No
         for j, col in enumerate(table.columns, start=1):
             value = cell_value(table, row, col)
             cell = ws.cell(r, j, value)
+            if isinstance(value, str) and value.startswith("="):
+                cell.data_type = "s"   # a name or note from the data is text, never a formula
             fmt = table.fmt(row, col)
             numeric = fmt in NUMERIC_FORMATS and isinstance(value, (int, float))
             styles.apply(cell, ("data", fmt if numeric else None, table.status(row, col), excluded))

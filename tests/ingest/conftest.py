@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -13,22 +11,7 @@ import pytest
 
 from pipeline.ingest.warehouse import connect
 from pipeline.ingest.year import YearLoad, load_year
-
-SCHOOLS = [
-    ["school_id", "school_name", "county_code", "school_type", "urban_rural"],
-    ["0001", "First Primary", "539901", "211", "111"],
-    ["0002", "Second Junior", "539901", "311", "121"],
-    ["0003", "Nine-year", "539901", "312", "220"],
-]
-
-
-def write_delimited(path: Path, rows: list[list[object]], encoding: str = "utf-8", delimiter: str = ",") -> Path:
-    buffer = io.StringIO()
-    csv.writer(buffer, delimiter=delimiter, lineterminator="\n").writerows(rows)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(buffer.getvalue().encode(encoding))
-    return path
-
+from tests.census_files import SCHOOLS, write_delimited
 
 @pytest.fixture
 def raw_dir(tmp_path: Path) -> Path:

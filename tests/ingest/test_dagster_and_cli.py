@@ -12,7 +12,7 @@ import duckdb
 from pipeline.assets.ingestion import RAW_KEYS, raw_census
 from pipeline.partitions import census_years
 from pipeline.resources import CensusFilesResource, WarehouseResource
-from tests.ingest.conftest import write_delimited
+from tests.census_files import write_delimited, write_small_census
 
 
 def test_materialize_a_year_partition(raw_dir, tmp_path):
@@ -47,29 +47,30 @@ def _years_in(warehouse, table: str) -> list[tuple]:
         return con.execute(f"SELECT year, count(*) FROM {table} GROUP BY 1 ORDER BY 1").fetchall()
 
 
-def test_cli_run_publishes_good_years_and_holds_back_a_year_with_a_refused_file(raw_dir, tmp_path):
-    write_delimited(raw_dir / "2023" / "schools.csv", [["school_id", "school_name", "county_code", "school_type"], ["0001", "A", "539901", "211"]])
-    write_delimited(raw_dir / "2023" / "classes.csv", [["school_id", "class_id", "grade", "students"], ["0001", "1", "1", "30"]])
-    write_delimited(raw_dir / "2024" / "classes.csv", [["school_id", "class_id", "grade", "students"], ["0001", "1", "1", "40"]])
-    (raw_dir / "2024" / "teachers.csv").write_bytes(b"")
+def test_cli_run_publishes_good_years_and_holds_back_a_year_with_a_refused_file(tmp_path):
+    raw_dir = tmp_path / "raw"
+    write_small_census(raw_dir, 2023)
+    write_small_census(raw_dir, 2024)
+    (raw_dir / "2024" / "rooms.csv").write_bytes(b"")  # an empty file: refused whole
     env = {"DAGSTER_HOME": str(tmp_path / "dagster_home")}
     warehouse = tmp_path / "out" / "equity.duckdb"
     done = _equity("run", "--raw", str(raw_dir), "--warehouse", str(warehouse), "--years", "2023", "2024", cwd=tmp_path, env_extra=env)
     assert done.returncode == 1, done.stderr
     stderr = " ".join(done.stderr.split())
-    assert "refused 2024/teachers.csv: empty file" in stderr
+    assert "refused 2024/rooms.csv: empty file" in stderr
     assert "all_files_accepted" in stderr and "Not published: 2024" in stderr
     assert "census year 2023" in done.stdout and "census year 2024" in done.stdout
     assert str(warehouse) in done.stdout
     # 2024 was loaded into the build database, but its indicators were neither rebuilt nor published.
-    assert _years_in(warehouse, "marts.dim_school") == [(2023, 1)]
-    assert _years_in(warehouse.with_name("equity.build.duckdb"), "raw.schools") == [(2023, 1), (2024, 3)]
-    assert _years_in(warehouse.with_name("equity.build.duckdb"), "marts.dim_school") == [(2023, 1)]
+    assert _years_in(warehouse, "marts.dim_school") == [(2023, 3)]
+    assert _years_in(warehouse.with_name("equity.build.duckdb"), "raw.schools") == [(2023, 3), (2024, 3)]
+    assert _years_in(warehouse.with_name("equity.build.duckdb"), "marts.dim_school") == [(2023, 3)]
+    assert (tmp_path / "out" / "reports" / "2023" / "report_539901_2023_zh.html").exists()
 
-    (raw_dir / "2024" / "teachers.csv").unlink()
+    (raw_dir / "2024" / "rooms.csv").unlink()
     done = _equity("run", "--raw", str(raw_dir), "--warehouse", str(warehouse), "--years", "2024", cwd=tmp_path, env_extra=env)
     assert done.returncode == 0, done.stderr
-    assert _years_in(warehouse, "marts.dim_school") == [(2023, 1), (2024, 3)]
+    assert _years_in(warehouse, "marts.dim_school") == [(2023, 3), (2024, 3)]
 
 
 def test_cli_refuses_an_unknown_year(raw_dir, tmp_path):

@@ -5,7 +5,8 @@ from __future__ import annotations
 import openpyxl
 import polars as pl
 
-from tests.ingest.conftest import SCHOOLS, load_row, write_delimited
+from tests.census_files import SCHOOLS, write_delimited
+from tests.ingest.conftest import load_row
 
 CHINESE_CLASSES = [
     ["学校标识码", "班级编号", "学段", "年级", "班级人数"],

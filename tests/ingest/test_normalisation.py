@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.ingest.conftest import SCHOOLS, write_delimited
+from tests.census_files import SCHOOLS, write_delimited
 
 
 def test_school_type_code_chinese_and_english_labels(raw_dir, ingest):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 
-from tests.ingest.conftest import load_row, write_delimited
+from tests.census_files import write_delimited
+from tests.ingest.conftest import load_row
 
 HEADER = ["教职工号", "学校标识码", "任教学段", "姓名", "身份证号码", "最高学历"]
 ROWS = [

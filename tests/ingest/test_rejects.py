@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from tests.ingest.conftest import SCHOOLS, load_row, rejected, write_delimited
+from tests.census_files import SCHOOLS, write_delimited
+from tests.ingest.conftest import load_row, rejected
 
 CLASS_HEADER = ["school_id", "class_id", "stage", "grade", "students"]
 

@@ -13,7 +13,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.operations.conftest import equity, marts_snapshot, write_small_census
+from tests.census_files import write_small_census
+from tests.operations.conftest import equity, marts_snapshot
 
 READER = """
 import sys, duckdb

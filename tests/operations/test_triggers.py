@@ -11,7 +11,7 @@ from pipeline.partitions import census_years
 from pipeline.resources import CensusFilesResource, WarehouseResource
 from pipeline.schedules import annual_full_rebuild, nightly_changed_years
 from pipeline.sensors import census_files_sensor
-from tests.operations.conftest import write_small_census
+from tests.census_files import write_small_census
 
 
 @pytest.fixture

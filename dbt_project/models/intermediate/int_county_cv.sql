@@ -85,7 +85,9 @@ units_total as (
     select
         year, county_code, stage, indicator,
         count(*)                                  as units_total,
-        count(*) filter (where evaluated)         as units_evaluated
+        count(*) filter (where evaluated)         as units_evaluated,
+        -- a no_data unit is evaluated but never counts as meeting the standard
+        count(*) filter (where evaluated and status = 'met') as units_met
     from values_
     group by year, county_code, stage, indicator
 
@@ -100,6 +102,7 @@ computed as (
         spine.indicator,
         coalesce(units_total.units_total, 0)          as units_total,
         coalesce(units_total.units_evaluated, 0)      as units_evaluated,
+        coalesce(units_total.units_met, 0)            as units_met,
         coalesce(stats.n_units, 0)                    as n_units,
         coalesce(stats.students, 0)::bigint           as students,
         stats.weighted_mean,
@@ -141,6 +144,8 @@ select
     indicator,
     units_total,
     units_evaluated,
+    units_met,
+    units_met / nullif(units_evaluated, 0)                         as units_met_share,
     n_units,
     students,
     weighted_mean,

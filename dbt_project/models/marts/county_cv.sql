@@ -15,6 +15,8 @@ select
     cv_limit_basic,
     status_basic,
     units_total,
-    units_evaluated
+    units_evaluated,
+    units_met,
+    units_met_share
 
 from {{ ref('int_county_cv') }}

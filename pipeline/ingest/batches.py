@@ -1,0 +1,117 @@
+"""Normalising the sheets of many files of a table together: one polars pass per batch, not per file.
+
+A year often arrives as one file per county: 2,000 counties make 14,000
+files of a few thousand rows. Normalised one by one, polars' fixed cost per
+call (some thirty calls per file) takes longer than the work itself. Sheets
+whose columns and multipliers are the same are therefore stacked, tagged
+with their file and sheet, and normalised at once; a batch is flushed at
+`BATCH_ROWS` rows so that only one batch of text is in memory at a time.
+
+The result is the same as file by file: each cell is normalised on its own
+(only the decision to fold full-width characters looks at a whole column,
+and folding leaves ASCII text unchanged), and rows and problems come out in
+file, sheet and row order.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from pipeline.ingest.checks import FILE
+from pipeline.ingest.contract import Contract
+from pipeline.ingest.files import RECORD, SHEET, FileOutcome, PreparedSheet, problems_schema
+from pipeline.ingest.normalise import normalise
+from pipeline.ingest.readers import ROW
+
+# Which sheet of its file a row comes from (0, 1, ... in the workbook's order), to keep file order.
+SHEET_NO = "__sheet_no"
+# A problem's place within its sheet: the column's position in the contract, malformed lines last.
+PLACE = "__place"
+CARRY = (FILE, SHEET_NO, SHEET, ROW)
+BATCH_ROWS = 1_000_000
+
+
+class TableNormaliser:
+    """Collects the files of one table (`add`), normalises them in batches, returns rows and problems (`finish`)."""
+
+    def __init__(self, contract: Contract, table: str) -> None:
+        self.contract = contract
+        self.spec = contract.tables[table]
+        self.personal = any(c.type.startswith("pii") for c in self.spec.columns)
+        self.places = {c.name: i for i, c in enumerate(self.spec.stored_columns)}
+        self.pending: dict[tuple, list[pl.DataFrame]] = {}
+        self.pending_rows: dict[tuple, int] = {}
+        self.pending_sheets: dict[tuple, list[tuple[int, int]]] = {}
+        self.good: list[pl.DataFrame] = []
+        # (file, sheet) of the first and last sheet of each batch in self.good
+        self.good_bounds: list[tuple[tuple[int, int], tuple[int, int]]] = []
+        self.problems: list[pl.DataFrame] = []
+
+    def add(self, file_index: int, outcome: FileOutcome) -> None:
+        """Queue the sheets of a file that was read; the outcome lets go of its text."""
+        for sheet_no, sheet in enumerate(outcome.sheets):
+            self._queue(file_index, sheet_no, sheet)
+        outcome.sheets = []
+
+    def _queue(self, file_index: int, sheet_no: int, sheet: PreparedSheet) -> None:
+        tags = [pl.lit(file_index, pl.Int64).alias(FILE), pl.lit(sheet_no, pl.Int64).alias(SHEET_NO), pl.lit(sheet.name, pl.String).alias(SHEET)]
+        if sheet.malformed:
+            self.problems.append(self._malformed(sheet).with_columns(tags))
+        signature = (tuple(sheet.frame.columns), tuple(sorted(sheet.multipliers.items())))
+        self.pending.setdefault(signature, []).append(sheet.frame.with_columns(tags))
+        self.pending_rows[signature] = self.pending_rows.get(signature, 0) + sheet.frame.height
+        self.pending_sheets.setdefault(signature, []).append((file_index, sheet_no))
+        if self.pending_rows[signature] >= BATCH_ROWS:
+            self._flush(signature)
+
+    def _malformed(self, sheet: PreparedSheet) -> pl.DataFrame:
+        withheld = "line withheld: the file has personal-data columns"
+        return pl.DataFrame(
+            {
+                ROW: [m.row for m in sheet.malformed],
+                "column_name": [None] * len(sheet.malformed),
+                "value": [None if self.personal else m.text for m in sheet.malformed],
+                "reason": [f"malformed line: {m.reason}" + (f" ({withheld})" if self.personal else "") for m in sheet.malformed],
+                RECORD: [None] * len(sheet.malformed),
+                PLACE: [len(self.places)] * len(sheet.malformed),
+            },
+            schema={ROW: pl.Int64, "column_name": pl.String, "value": pl.String, "reason": pl.String, RECORD: pl.String, PLACE: pl.Int64},
+        )
+
+    def _flush(self, signature: tuple) -> None:
+        frames = self.pending.pop(signature)
+        self.pending_rows.pop(signature)
+        sheets = self.pending_sheets.pop(signature)
+        batch = pl.concat(frames, how="vertical_relaxed") if len(frames) > 1 else frames[0]
+        del frames
+        good, problems = normalise(batch, self.contract, self.spec, dict(signature[1]), carry=CARRY)
+        self.good.append(good)
+        self.good_bounds.append((sheets[0], sheets[-1]))
+        if problems.height:
+            data = [c for c in batch.columns if c not in CARRY]
+            keys = [FILE, SHEET_NO, ROW]
+            records = batch.join(problems.select(keys).unique(), on=keys).select(
+                *keys, pl.struct(data).struct.json_encode().alias(RECORD) if data else pl.lit(None, pl.String).alias(RECORD)
+            )
+            problems = problems.join(records, on=keys, how="left").with_columns(
+                pl.col("column_name").replace_strict(self.places, return_dtype=pl.Int64).alias(PLACE)
+            )
+            self.problems.append(problems)
+
+    def finish(self) -> tuple[pl.DataFrame | None, pl.DataFrame]:
+        """The good rows with `__file`, `__sheet` and `__row` in file order (None if no file had rows), and the problems."""
+        for signature in list(self.pending):
+            self._flush(signature)
+        good = None
+        if self.good:
+            good = pl.concat(self.good, how="vertical_relaxed") if len(self.good) > 1 else self.good[0]
+            in_order = all(last <= first for (_, last), (first, _) in zip(self.good_bounds, self.good_bounds[1:]))
+            if not in_order:  # sheets of different columns interleaved
+                good = good.sort(FILE, SHEET_NO, maintain_order=True)
+            good = good.drop(SHEET_NO)
+        self.good, self.good_bounds = [], []
+        columns = [FILE, *problems_schema()]
+        if not self.problems:
+            return good, pl.DataFrame(schema={FILE: pl.Int64, **problems_schema()})
+        problems = pl.concat([p.select(*columns, SHEET_NO, PLACE) for p in self.problems], how="vertical_relaxed")
+        return good, problems.sort(FILE, SHEET_NO, PLACE, ROW, maintain_order=True).select(columns)
