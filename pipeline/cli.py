@@ -59,6 +59,7 @@ def _summary(build: Path, run_ids: list[str]) -> tuple[Table, list[tuple[str, st
 
 
 FAILURE_EVENTS = {"STEP_FAILURE", "RESOURCE_INIT_FAILURE", "PIPELINE_FAILURE"}
+DAGSTER_WRAPPER = re.compile(r"DagsterExecutionStepExecutionError|DagsterResourceFunctionError|Error executing resource_fn")
 
 
 def _failure_messages(result) -> list[tuple[str, str]]:
@@ -68,8 +69,8 @@ def _failure_messages(result) -> list[tuple[str, str]]:
         if event.event_type_value not in FAILURE_EVENTS:
             continue
         error = getattr(event.event_specific_data, "error", None)
-        while error is not None and error.cause is not None and "DagsterExecutionStepExecutionError" in error.message:
-            error = error.cause  # the user code's own error, not Dagster's wrapper
+        while error is not None and error.cause is not None and DAGSTER_WRAPPER.search(error.message):
+            error = error.cause  # the user code's own error, not Dagster's wrapper around it
         text = (error.message if error else event.message or "").strip() or event.event_type_value
         text = re.sub(r"^[\w.]+(Error|Exception): ", "", text)  # the exception's class says nothing to a clerk
         found.append((event.step_key or "run", " ".join(text.split())))

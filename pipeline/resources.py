@@ -30,6 +30,8 @@ class WarehouseResource(dg.ConfigurableResource):
     _lock: RunLock | None = PrivateAttr(default=None)
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        if context.dagster_run is None:  # a schedule or sensor evaluating: only reads, holds nothing
+            return
         self._lock = RunLock(Path(self.path), context.run_id)
         self._lock.acquire()
         if context.instance is not None:
@@ -40,12 +42,13 @@ class WarehouseResource(dg.ConfigurableResource):
             start_run(con, context.run_id, years)
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        if self._lock is None:
+            return
         try:
             with self.connect() as con:  # a run that did not reach publishing
                 finish_run(con, context.run_id, "failed")
         finally:
-            if self._lock is not None:
-                self._lock.release()
+            self._lock.release()
 
     @property
     def build_path(self) -> Path:

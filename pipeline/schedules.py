@@ -50,5 +50,5 @@ def annual_full_rebuild(context: dg.ScheduleEvaluationContext, census_files: Cen
     """Once a year, when the census year closes: every year rebuilt from its files."""
     years = find_years(census_files.root)
     _register(context, years)
-    stamp = context.scheduled_execution_time.strftime("%Y%m%d") if context.scheduled_execution_time else "now"
+    stamp = context.scheduled_execution_time.strftime("%Y%m%d")
     return [dg.RunRequest(partition_key=str(y), run_key=f"annual-{stamp}-{y}", tags={"trigger": "annual"}) for y in years]

@@ -142,3 +142,15 @@ def test_inequality_hand_computed_two_units(main_warehouse):
     assert got["theil_between"] == approx(0.0, abs=1e-15)
     assert got["mcloone"] == approx(1.0)
     assert got["weighted_median"] == approx(5.0)
+
+
+def test_units_meeting_the_standard_and_their_share(main_warehouse):
+    # Primary R4 of COUNTY_CV: C1 has 5 m² per student (standard 4.5: met), C2 15 m² (met) → 2 of 2, share 1.0.
+    r = cv_row(main_warehouse, COUNTY_CV, "primary", "R4")
+    assert (r["units_evaluated"], r["units_met"], r["units_met_share"]) == (2, 2, 1.0)
+    # Junior R6: C3 2500 yuan per student (standard 2500: exactly at it, met), C4 10000 (met) → 2 of 2.
+    r = cv_row(main_warehouse, COUNTY_CV, "junior", "R6")
+    assert (r["units_evaluated"], r["units_met"]) == (2, 2)
+    # A stage with no evaluated unit has no share: never 0 % and never 100 %.
+    for r in rows(main_warehouse, "select * from marts.county_cv where year = ? and county_code = ?", [YEAR, COUNTY_NONE]):
+        assert (r["units_met"], r["units_met_share"]) == (0, None)

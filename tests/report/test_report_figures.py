@@ -109,8 +109,8 @@ def test_seven_indicators_equal_county_cv(book, con, html):
             assert same(rec[L(header)], e[column]), (header, rec, e)
         assert rec[L("res.cv_status")] == status_word(e["status"], "zh")
         assert (rec[L("res.borderline")] == L("res.borderline")) == ("borderline" in (e["detail"] or ""))
-        # not held by the marts: left blank, never computed here
-        assert rec[L("res.units_met")] is None and rec[L("res.units_met_share")] is None
+        assert rec[L("res.units_met")] == e["units_met"]
+        assert same(rec[L("res.units_met_share")], e["units_met_share"])
     # formats as the forms print: means 2 decimals, CVs 3
     j_mean, j_cv = sheet.col(L("res.weighted_mean")), sheet.col(L("res.cv"))
     assert {f[j_mean] for f in sheet.formats} == {"0.00"} and {f[j_cv] for f in sheet.formats} == {"0.000"}
@@ -120,7 +120,7 @@ def test_seven_indicators_equal_county_cv(book, con, html):
     assert table[0]["indicator"] == "R1" and table[0]["stage_text"] == "小学"
     assert table[0]["cv"] == half_up(first["cv"], 3)
     assert table[0]["weighted_mean"] == half_up(first["weighted_mean"], 2)
-    assert table[0]["units_met"] == "—"
+    assert table[0]["units_met"] == str(first["units_met"])
     assert table[1]["indicator"] == ""   # the indicator is printed once per group (R1 primary, R1 junior)
 
 

@@ -151,27 +151,20 @@ def test_a_county_with_one_stage(planted, tmp_path):
     assert L("sch.none") in files.html.read_text(encoding="utf-8")
 
 
-def test_units_meeting_each_standard_are_read_from_the_marts_once_they_hold_them(planted, tmp_path):
-    """county_cv.units_met / units_met_share are not in the marts yet: the report leaves them blank and
-    says so; as soon as the mart has them, it prints them (and never computes them itself)."""
+def test_a_warehouse_without_units_met_gets_blanks_never_a_computed_figure(planted, tmp_path):
+    """A warehouse built before county_cv held units_met / units_met_share: the report leaves them
+    blank and names the missing columns, rather than computing them itself."""
     con = planted(
-        "ALTER TABLE marts.county_cv ADD COLUMN units_met INTEGER",
-        "ALTER TABLE marts.county_cv ADD COLUMN units_met_share DOUBLE",
-        "UPDATE marts.county_cv SET units_met = units_evaluated - 1, units_met_share = 0.123456 + n_units / 1000.0",
+        "ALTER TABLE marts.county_cv DROP COLUMN units_met",
+        "ALTER TABLE marts.county_cv DROP COLUMN units_met_share",
     )
     files = write_county_report(con, COUNTY, YEAR, tmp_path)
-    expected = {(r["indicator"], {"primary": "小学", "junior": "初中"}[r["stage"]]): r for r in rows(
-        con, "SELECT * FROM marts.county_cv WHERE county_code = ? AND year = ?", [COUNTY, YEAR])}
     sheet = read_workbook(files.xlsx)[L("res.table")]
     for rec in sheet.records():
-        e = expected[(rec[L("col.code")], rec[L("col.stage")])]
-        assert rec[L("res.units_met")] == e["units_met"]
-        assert rec[L("res.units_met_share")] == pytest.approx(e["units_met_share"], rel=1e-14)
-    html = files.html.read_text(encoding="utf-8")
-    assert "county_cv.units_met" not in html
+        assert rec[L("res.units_met")] is None and rec[L("res.units_met_share")] is None
+    assert "county_cv.units_met" in files.html.read_text(encoding="utf-8")
     tables, _ = read_html(files.html)
-    first = tables["resource"].records()[0]
-    assert first["units_met_share"] == format_value(expected[("R1", "小学")]["units_met_share"], "pct1")
+    assert tables["resource"].records()[0]["units_met"] == "—"
 
 
 # ----------------------------------------------------------------------------------------------
