@@ -12,12 +12,14 @@ from __future__ import annotations
 import logging
 import os
 import subprocess
+from fnmatch import fnmatch
 from pathlib import Path
 
 from pipeline.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, Settings
 
 log = logging.getLogger(__name__)
 PROJECT_FILES = ("*.sql", "*.yml", "*.csv", "*.md")
+OUTPUT_FOLDERS = {"target", "logs", "dbt_packages"}
 
 
 def manifest_path(project_dir: Path = DBT_PROJECT_DIR) -> Path:
@@ -29,8 +31,16 @@ def is_stale(project_dir: Path = DBT_PROJECT_DIR) -> bool:
     if not manifest.exists():
         return True
     built = manifest.stat().st_mtime
-    sources = (p for pattern in PROJECT_FILES for p in project_dir.rglob(pattern) if not p.is_relative_to(project_dir / "target"))
-    return any(p.stat().st_mtime > built for p in sources)
+    return any(p.stat().st_mtime > built for p in _project_files(project_dir))
+
+
+def _project_files(project_dir: Path):
+    """The project's own files; dbt's output folders are not walked (target/ holds thousands of run files)."""
+    for folder, subfolders, files in os.walk(project_dir):
+        subfolders[:] = [d for d in subfolders if d not in OUTPUT_FOLDERS and not d.startswith(".")]
+        for name in files:
+            if any(fnmatch(name, pattern) for pattern in PROJECT_FILES):
+                yield Path(folder) / name
 
 
 def ensure_manifest(project_dir: Path = DBT_PROJECT_DIR) -> None:

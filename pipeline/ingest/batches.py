@@ -28,7 +28,7 @@ SHEET_NO = "__sheet_no"
 # A problem's place within its sheet: the column's position in the contract, malformed lines last.
 PLACE = "__place"
 CARRY = (FILE, SHEET_NO, SHEET, ROW)
-BATCH_ROWS = 1_000_000
+BATCH_ROWS = 250_000
 
 
 class TableNormaliser:
@@ -39,7 +39,7 @@ class TableNormaliser:
         self.spec = contract.tables[table]
         self.personal = any(c.type.startswith("pii") for c in self.spec.columns)
         self.places = {c.name: i for i, c in enumerate(self.spec.stored_columns)}
-        self.pending: dict[tuple, list[pl.DataFrame]] = {}
+        self.pending: dict[tuple, list[pl.LazyFrame]] = {}
         self.pending_rows: dict[tuple, int] = {}
         self.pending_sheets: dict[tuple, list[tuple[int, int]]] = {}
         self.good: list[pl.DataFrame] = []
@@ -57,9 +57,9 @@ class TableNormaliser:
         tags = [pl.lit(file_index, pl.Int64).alias(FILE), pl.lit(sheet_no, pl.Int64).alias(SHEET_NO), pl.lit(sheet.name, pl.String).alias(SHEET)]
         if sheet.malformed:
             self.problems.append(self._malformed(sheet).with_columns(tags))
-        signature = (tuple(sheet.frame.columns), tuple(sorted(sheet.multipliers.items())))
+        signature = (sheet.columns, tuple(sorted(sheet.multipliers.items())))
         self.pending.setdefault(signature, []).append(sheet.frame.with_columns(tags))
-        self.pending_rows[signature] = self.pending_rows.get(signature, 0) + sheet.frame.height
+        self.pending_rows[signature] = self.pending_rows.get(signature, 0) + sheet.rows
         self.pending_sheets.setdefault(signature, []).append((file_index, sheet_no))
         if self.pending_rows[signature] >= BATCH_ROWS:
             self._flush(signature)
@@ -82,7 +82,7 @@ class TableNormaliser:
         frames = self.pending.pop(signature)
         self.pending_rows.pop(signature)
         sheets = self.pending_sheets.pop(signature)
-        batch = pl.concat(frames, how="vertical_relaxed") if len(frames) > 1 else frames[0]
+        batch = pl.concat(frames, how="vertical_relaxed").collect()
         del frames
         good, problems = normalise(batch, self.contract, self.spec, dict(signature[1]), carry=CARRY)
         self.good.append(good)

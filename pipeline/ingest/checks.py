@@ -34,9 +34,11 @@ def reject_duplicates(frame: pl.DataFrame, table: Table, file_names: list[str]) 
     data = [c.stored_name for c in table.stored_columns]
     if not key or frame.height == 0:
         return frame, empty_rejections()
-    frame = frame.sort(ORDER)
-    # Only rows whose key occurs more than once need the whole-row comparison.
-    repeated = pl.len().over(key) > 1
+    frame = frame if _in_file_order(frame) else frame.sort(ORDER)
+    # Only rows whose key occurs more than once need the whole-row comparison; usually there are none.
+    repeated = frame.select((pl.len().over(key) > 1).alias("repeated")).to_series()
+    if not repeated.any():
+        return frame, empty_rejections()
     single, shared = frame.filter(~repeated), frame.filter(repeated)
     flagged = shared.with_columns(
         pl.struct(data).n_unique().over(key).alias("__versions"),
@@ -64,6 +66,16 @@ def reject_duplicates(frame: pl.DataFrame, table: Table, file_names: list[str]) 
     )
     kept = pl.concat([single, flagged.filter(~conflict & ~copy).drop("__versions", "__copy", "__first_file", "__first_row")]).sort(ORDER)
     return kept, rejected
+
+
+def _in_file_order(frame: pl.DataFrame) -> bool:
+    """Whether the rows are already sorted by file, sheet and row: sorting 10 million rows costs seconds.
+
+    Rows arrive in that order from CSV and Parquet files (no sheets); workbooks are sorted.
+    """
+    if frame.get_column(SHEET).null_count() != frame.height:
+        return False
+    return (frame.get_column(FILE) * (1 << 32) + frame.get_column(ROW)).is_sorted()
 
 
 def reject_orphans_and_stages(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import unicodedata
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -37,6 +37,7 @@ SQL_TYPES = {
 HASHED_NAME_SUFFIX = "_hash"
 
 
+@lru_cache(maxsize=1 << 16)  # the same headers come back in every county file of a year
 def fold(text: str) -> str:
     """Fold a header or code for matching: full-width to half-width, case, spaces and underscores ignored."""
     folded = unicodedata.normalize("NFKC", text).strip().lower()

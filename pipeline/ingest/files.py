@@ -25,11 +25,17 @@ RECORD = "record"
 
 @dataclass
 class PreparedSheet:
-    """A sheet with canonical column names, its unknown columns folded into `extra`, personal data protected."""
+    """A sheet with canonical column names, its unknown columns folded into `extra`, personal data protected.
+
+    The renaming is a lazy query, run with the rest of its batch: one polars
+    call per file fewer, which at 14,000 county files is seconds.
+    """
 
     name: str | None
     # canonical columns, `extra` and `__row`, every value still text
-    frame: pl.DataFrame
+    frame: pl.LazyFrame
+    columns: tuple[str, ...]
+    rows: int
     # canonical column -> multiplier of its values (万元 -> 元)
     multipliers: dict[str, float]
     malformed: list[Malformed] = field(default_factory=list)
@@ -66,14 +72,15 @@ def _prepare_sheet(sheet: Sheet, contract: Contract, table: str, salt: str | Non
     spec = contract.tables[table]
     headers = [c for c in sheet.frame.columns if c != ROW]
     match = match_headers(contract, table, headers)
-    frame = sheet.frame.rename(match.canonical)
     extra = pl.struct(match.extras).struct.json_encode() if match.extras else pl.lit(None, pl.String)
-    frame = frame.with_columns(extra.alias("extra")).drop(match.extras)
-    frame = protect_personal_data(frame, spec, salt)
+    frame = sheet.frame.lazy().rename(match.canonical).with_columns(extra.alias("extra")).drop(match.extras)
+    if any(c.type.startswith("pii") and c.name in match.canonical.values() for c in spec.columns):
+        frame = protect_personal_data(frame.collect(), spec, salt).lazy()  # now, before any other step sees them
     notes = [f"optional columns absent: {', '.join(match.missing_optional)}"] if match.missing_optional else []
     if match.extras:
         notes.append(f"extra columns kept in `extra`: {', '.join(match.extras)}")
-    return PreparedSheet(sheet.name, frame, match.multipliers, sheet.malformed), notes
+    columns = tuple(frame.collect_schema().names())
+    return PreparedSheet(sheet.name, frame, columns, sheet.frame.height, match.multipliers, sheet.malformed), notes
 
 
 def process_file(path: Path, relpath: str, table: str, contract: Contract, salt: str | None) -> FileOutcome:

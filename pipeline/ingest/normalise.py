@@ -17,6 +17,7 @@ from pipeline.ingest.contract import SQL_TYPES, Column, Contract, Table
 from pipeline.ingest.readers import ROW
 
 TXT, PARSED, ERR = "__txt_", "__parsed_", "__err_"
+BAD = "__bad"
 # 637.56 万元 x 10,000 is 6375599.999999999 in binary floating point: round away the representation error.
 MULTIPLIED_DECIMALS = 6
 STAGE_BY_GRADE = [(1, 6, "primary"), (7, 9, "junior"), (10, 12, "senior")]
@@ -113,13 +114,13 @@ def _stage_from_grade(grade: pl.Expr) -> pl.Expr:
     return expr.otherwise(None)
 
 
-def _derive_class_stage(checked: pl.DataFrame) -> pl.DataFrame:
+def _derive_class_stage(checked: pl.LazyFrame, given: list[str]) -> pl.LazyFrame:
     """Stage wins over grade; a class without a stage takes its grade's, and one with neither is rejected."""
-    grade = pl.col(PARSED + "grade") if PARSED + "grade" in checked.columns else pl.lit(None, pl.Float64)
+    grade = pl.col(PARSED + "grade") if "grade" in given else pl.lit(None, pl.Float64)
     stage = pl.coalesce(PARSED + "stage", _stage_from_grade(grade))
-    earlier = [pl.col(ERR + c).is_not_null() for c in ("stage", "grade") if ERR + c in checked.columns]
+    earlier = [pl.col(ERR + c).is_not_null() for c in ("stage", "grade") if c in given]
     no_error = ~pl.any_horizontal(earlier) if earlier else pl.lit(True)
-    stage_error = pl.col(ERR + "stage") if ERR + "stage" in checked.columns else pl.lit(None, pl.String)
+    stage_error = pl.col(ERR + "stage") if "stage" in given else pl.lit(None, pl.String)
     return checked.with_columns(
         stage.alias(PARSED + "stage"),
         pl.when(stage.is_null() & no_error).then(pl.lit("missing value: neither stage nor grade")).otherwise(stage_error).alias(ERR + "stage"),
@@ -141,26 +142,29 @@ def normalise(
     absent = [c for c in table.stored_columns if c.name not in frame.columns]
     non_ascii = frame.select(pl.col(c.name).str.contains(r"[^\x00-\x7F]").any() for c in present).row(0) if present else ()
     checked = (
-        frame.with_columns(_cleaned(c, bool(folding)).alias(TXT + c.name) for c, folding in zip(present, non_ascii))
+        frame.lazy()
+        .with_columns(_cleaned(c, bool(folding)).alias(TXT + c.name) for c, folding in zip(present, non_ascii))
         .with_columns(_parsed(contract, c, multipliers.get(c.name, 1.0)).alias(PARSED + c.name) for c in present)
         .with_columns(_error(contract, c).alias(ERR + c.name) for c in present)
     )
     if table.name == "classes":
-        checked = _derive_class_stage(checked)
-
-    problems = [
-        checked.filter(pl.col(ERR + c.name).is_not_null()).select(
-            *carry, pl.lit(c.name).alias("column_name"), pl.col(c.name).alias("value"), pl.col(ERR + c.name).alias("reason")
-        )
-        for c in present
-    ]
-    bad = pl.any_horizontal([pl.col(ERR + c.name).is_not_null() for c in present])
-    good = checked.filter(~bad).select(
+        checked = _derive_class_stage(checked, frame.columns)
+    checked = checked.with_columns(pl.any_horizontal([pl.col(ERR + c.name).is_not_null() for c in present]).alias(BAD))
+    good = checked.filter(~pl.col(BAD)).select(
         *carry,
         "extra",
         *[_value(c).alias(c.stored_name) for c in present],
         *[pl.lit(None, polars_type(c)).alias(c.stored_name) for c in absent],
     ).select(*carry, "extra", *[c.stored_name for c in table.stored_columns])
+    # Bad rows are few: the problems of each column are picked from them, not from the whole frame.
+    bad = checked.filter(pl.col(BAD)).select(*carry, *[c.name for c in present], *[ERR + c.name for c in present])
+    good, bad = pl.collect_all([good, bad])  # one pass: the cleaning and parsing are shared by both
+    problems = [
+        bad.filter(pl.col(ERR + c.name).is_not_null()).select(
+            *carry, pl.lit(c.name).alias("column_name"), pl.col(c.name).alias("value"), pl.col(ERR + c.name).alias("reason")
+        )
+        for c in present
+    ]
     if not problems:
         return good, pl.DataFrame(schema={**{c: frame.schema[c] for c in carry}, **empty_problems().drop(ROW).schema})
     return good, pl.concat(problems)

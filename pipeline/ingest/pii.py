@@ -19,7 +19,8 @@ SALT_VARIABLE = "EQUITY_PII_SALT"
 
 def protect_personal_data(frame: pl.DataFrame, table: Table, salt: str | None) -> pl.DataFrame:
     dropped = [c.name for c in table.columns if c.type == "pii_drop" and c.name in frame.columns]
-    frame = frame.drop(dropped)
+    if dropped:
+        frame = frame.drop(dropped)
     for column in (c for c in table.columns if c.type == "pii_hash" and c.name in frame.columns):
         if frame.get_column(column.name).str.strip_chars().replace("", None).null_count() == frame.height:
             continue

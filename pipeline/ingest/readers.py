@@ -10,7 +10,6 @@ above it count; in Parquet, which has no header row, the first record is row 1.
 from __future__ import annotations
 
 import csv
-import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -86,7 +85,7 @@ def _unique_names(cells: list[object]) -> list[str]:
     return names
 
 
-def _drop_blank_rows(frame: pl.DataFrame) -> pl.DataFrame:
+def _drop_blank_rows(frame: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame | pl.LazyFrame:
     return frame.filter(~pl.all_horizontal(pl.exclude(ROW).is_null()))
 
 
@@ -112,16 +111,22 @@ def _read_delimited(path: Path, contract: Contract, table: str) -> FileContent:
     data = raw if encoding == "utf-8" else text.encode("utf-8")
     first_data_row = header_index + 2
     try:
-        frame = pl.read_csv(
-            io.BytesIO(data),
-            has_header=False,
-            skip_rows=header_index + 1,
-            new_columns=names,
-            schema={name: pl.String for name in names},
-            separator=separator,
+        # One lazy query, not three eager steps: a year of county files is thousands of small reads.
+        frame = (
+            pl.scan_csv(
+                data,
+                has_header=False,
+                skip_rows=header_index + 1,
+                new_columns=names,
+                schema={name: pl.String for name in names},
+                separator=separator,
+            )
+            .with_row_index(ROW, offset=first_data_row)
+            .with_columns(pl.col(ROW).cast(pl.Int64))
+            .pipe(_drop_blank_rows)
+            .collect()
         )
-        frame = frame.with_row_index(ROW, offset=first_data_row).with_columns(pl.col(ROW).cast(pl.Int64))
-        sheet = Sheet(None, _drop_blank_rows(frame))
+        sheet = Sheet(None, frame)
     except pl.exceptions.PolarsError:
         sheet = _read_ragged(text, separator, names, header_index, first_data_row)
     if sheet.frame.height + len(sheet.malformed) == 0:

@@ -92,10 +92,8 @@ def year_transaction(con: duckdb.DuckDBPyConnection, contract: Contract, year: i
 def _insert(con: duckdb.DuckDBPyConnection, target: str, frame: pl.DataFrame) -> None:
     if frame.height:
         con.register("incoming", frame)
-        try:
-            con.execute(f"INSERT INTO {target} BY NAME SELECT * FROM incoming")
-        finally:
-            con.unregister("incoming")
+        con.execute(f"INSERT INTO {target} BY NAME SELECT * FROM incoming")
+        con.unregister("incoming")
 
 
 def replace_year(

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import logging
 import re
+from collections import Counter, deque
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -29,6 +32,9 @@ log = logging.getLogger(__name__)
 YEAR_FOLDER = re.compile(r"^\d{4}$")
 # Schools first: the other tables are checked against the schools loaded.
 TABLE_ORDER = ["schools", "classes", "teachers", "facilities", "rooms", "finance", "county"]
+# Files read at once, and read ahead of their normalisation: enough to keep two cores busy.
+READ_THREADS = 3
+READ_AHEAD = 8
 
 
 def find_years(raw_dir: Path) -> list[int]:
@@ -82,16 +88,46 @@ def _refuse(path: Path, relpath: str, reason: str) -> FileOutcome:
 def _read_file(raw_dir: Path, path: Path, table: str | None, contract: Contract, salt: str | None) -> FileOutcome:
     relpath = path.relative_to(raw_dir).as_posix()
     if table is None:
-        outcome = _refuse(path, relpath, f"the file name does not start with a table name ({', '.join(TABLE_ORDER)})")
-    elif path.suffix.lower() not in FORMATS:
-        outcome = _refuse(path, relpath, f"unsupported file type '{path.suffix}': use .csv, .tsv, .xlsx or .parquet")
-    else:
-        outcome = process_file(path, relpath, table, contract, salt)
-    log.info(
-        "%s: %s", relpath,
-        f"refused: {outcome.refused}" if outcome.refused else f"{outcome.rows_read:,} rows read ({outcome.format}, {outcome.encoding or 'binary'})",
-    )
+        return _refuse(path, relpath, f"the file name does not start with a table name ({', '.join(TABLE_ORDER)})")
+    if path.suffix.lower() not in FORMATS:
+        return _refuse(path, relpath, f"unsupported file type '{path.suffix}': use .csv, .tsv, .xlsx or .parquet")
+    return process_file(path, relpath, table, contract, salt)
+
+
+def _read_files(raw_dir: Path, paths: list[Path], table: str | None, contract: Contract, salt: str | None) -> Iterator[FileOutcome]:
+    """The files' outcomes in order, read by a few threads (polars, hashing and file reads release the GIL).
+
+    At most `READ_AHEAD` files are read ahead of the consumer, so that a
+    year's text never piles up in memory waiting to be normalised.
+    """
+    with ThreadPoolExecutor(max_workers=READ_THREADS) as pool:
+        pending: deque[Future[FileOutcome]] = deque()
+        for path in paths:
+            pending.append(pool.submit(_read_file, raw_dir, path, table, contract, salt))
+            if len(pending) >= READ_AHEAD:
+                yield _logged(pending.popleft().result())
+        while pending:
+            yield _logged(pending.popleft().result())
+
+
+def _logged(outcome: FileOutcome) -> FileOutcome:
+    if outcome.refused:
+        log.warning("%s: refused: %s", outcome.relpath, outcome.refused)
+    else:  # one line per table is logged instead (see load_year): a run event per file costs more than reading it
+        log.debug("%s: %s rows read (%s, %s)", outcome.relpath, f"{outcome.rows_read:,}", outcome.format, outcome.encoding or "binary")
     return outcome
+
+
+def _log_table(table_name: str, outcomes: list[FileOutcome]) -> None:
+    if outcomes:
+        formats = Counter(" ".join(filter(None, (o.format, o.encoding))) for o in outcomes if not o.refused)
+        described = ", ".join(f"{n:,} {kind}" for kind, n in sorted(formats.items()))
+        rows = sum(o.rows_read for o in outcomes if not o.refused)
+        refused = sum(1 for o in outcomes if o.refused)
+        log.info(
+            "%s: %s file%s, %s rows read%s%s", table_name, f"{len(outcomes):,}", "" if len(outcomes) == 1 else "s", f"{rows:,}",
+            f" ({described})" if described else "", f", {refused} refused" if refused else "",
+        )
 
 
 def _check_table(
@@ -158,7 +194,7 @@ def load_year(
     outcomes: list[FileOutcome | None] = [None] * len(paths)
     for i, path in enumerate(paths):  # files of no table are refused before anything is read
         if tables_of[i] is None or path.suffix.lower() not in FORMATS:
-            outcomes[i] = _read_file(raw_dir, path, tables_of[i], contract, salt)
+            outcomes[i] = _logged(_read_file(raw_dir, path, tables_of[i], contract, salt))
     file_problems: list[pl.DataFrame] = []
     cross_rejected: list[pl.DataFrame] = [empty_rejections()]
     loaded_by_file: dict[int, int] = {}
@@ -166,10 +202,11 @@ def load_year(
     with warehouse.year_transaction(con, contract, year) as insert:
         for table_name in TABLE_ORDER:
             normaliser = TableNormaliser(contract, table_name)
-            for i, path in enumerate(paths):
-                if tables_of[i] == table_name and outcomes[i] is None:
-                    outcomes[i] = _read_file(raw_dir, path, table_name, contract, salt)
-                    normaliser.add(i, outcomes[i])
+            todo = [i for i in range(len(paths)) if tables_of[i] == table_name and outcomes[i] is None]
+            for i, outcome in zip(todo, _read_files(raw_dir, [paths[i] for i in todo], table_name, contract, salt)):
+                outcomes[i] = outcome
+                normaliser.add(i, outcome)
+            _log_table(table_name, [cast(FileOutcome, outcomes[i]) for i in todo])
             good, problems = normaliser.finish()
             file_problems.append(problems)
             if good is None or good.height == 0:
