@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import signal
@@ -90,6 +91,19 @@ def test_a_run_killed_midway_leaves_the_published_warehouse_and_the_next_run_rec
         assert outcomes[-2] == "interrupted"
 
 
+def _lock_held(path: Path) -> bool:
+    """Whether a process holds the run lock now (the file itself outlives the runs)."""
+    if not path.exists():
+        return False
+    with open(path) as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        return False
+
+
 def test_two_runs_at_once_one_waits_then_refuses_clearly(census):
     published = census / "out" / "equity.duckdb"
     env = {**os.environ, "DAGSTER_HOME": str(census / "dagster_home")}
@@ -98,7 +112,7 @@ def test_two_runs_at_once_one_waits_then_refuses_clearly(census):
         cwd=census, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     lock = census / "out" / ".equity.duckdb.lock"
-    _wait_for(lambda: lock.exists() and "pid" in lock.read_text())
+    _wait_for(lambda: _lock_held(lock))
     second = equity("run", "--raw", str(census / "raw"), "--warehouse", str(published), "--years", "2023", home=census,
                     env_extra={"EQUITY_LOCK_WAIT_SECONDS": "1"})
     assert second.returncode == 1
