@@ -12,6 +12,8 @@ Formats (`Fmt`):
   std      a standard as written in the rules (4.2, 2000, 0.9)
   dec3     3 decimals (composites)          dec5    5 decimals (Theil components)
   ratio2   2 decimals (salary ratio)
+  amount0  whole amount with thousands separators (yuan: 1,180,800)
+  amount2  amount with 2 decimals and thousands separators (m²: 8,272.20)
 """
 
 from __future__ import annotations
@@ -20,11 +22,14 @@ import math
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
-Fmt = Literal["text", "int", "mean2", "value2", "cv3", "signed3", "limit2", "pct1", "std", "dec3", "dec5", "ratio2"]
+Fmt = Literal["text", "int", "mean2", "value2", "cv3", "signed3", "limit2", "pct1", "std", "dec3", "dec5", "ratio2",
+              "amount0", "amount2"]
 
 MISSING = "—"
 
 _PLACES: dict[str, int] = {"mean2": 2, "value2": 2, "cv3": 3, "signed3": 3, "limit2": 2, "dec3": 3, "dec5": 5, "ratio2": 2}
+# Amounts of several millions (yuan, m²) are read at a glance only with their thousands grouped.
+_GROUPED_PLACES: dict[str, int] = {"amount0": 0, "amount2": 2}
 
 # Excel number formats: the workbook holds the warehouse's exact value, displayed as printed.
 XLSX_FORMATS: dict[str, str] = {
@@ -40,6 +45,8 @@ XLSX_FORMATS: dict[str, str] = {
     "dec3": "0.000",
     "dec5": "0.00000",
     "ratio2": "0.00",
+    "amount0": "#,##0",
+    "amount2": "#,##0.00",
 }
 
 NUMERIC_FORMATS = frozenset(XLSX_FORMATS) - {"text"}
@@ -53,11 +60,11 @@ def _decimal(value: float | int | Decimal) -> Decimal:
     return Decimal(repr(float(value)))   # the shortest decimal that round-trips, as Excel shows it
 
 
-def fixed(value: float | int | Decimal, places: int) -> str:
+def fixed(value: float | int | Decimal, places: int, grouped: bool = False) -> str:
     rounded = _decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     if rounded == 0:
         rounded = abs(rounded)   # no "-0.000"
-    return f"{rounded:.{places}f}"
+    return f"{rounded:{',' if grouped else ''}.{places}f}"
 
 
 def format_value(value: object, fmt: str) -> str:
@@ -80,4 +87,6 @@ def format_value(value: object, fmt: str) -> str:
         return text if text.startswith("-") or Decimal(text) == 0 else "+" + text
     if fmt in _PLACES:
         return fixed(value, _PLACES[fmt])
+    if fmt in _GROUPED_PLACES:
+        return fixed(value, _GROUPED_PLACES[fmt], grouped=True)
     raise ValueError(f"unknown format {fmt!r}")

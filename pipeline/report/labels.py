@@ -35,6 +35,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "punct.open": ("（", " ("),
     "punct.close": ("）", ")"),
     "punct.colon": ("：", ": "),
+    "punct.semicolon": ("；", "; "),
     # --- signature block --------------------------------------------------------------------
     "sign.title": ("签字确认", "Sign-off"),
     "sign.unit": ("填报单位（盖章）", "Reporting bureau (seal)"),
@@ -50,6 +51,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "sec.violations": ("五、大班额与大校额", "5. Class size and school size"),
     "sec.cv_change": ("六、差异系数年度变化", "6. Change of the coefficients of variation"),
     "sec.inequality": ("七、城乡差异分解（泰尔指数）", "7. Urban/rural decomposition (Theil index)"),
+    "sec.remediation": ("八、整改计划", "8. Remediation plan"),
     "sec.notes": ("说明", "Notes"),
     # --- summary ------------------------------------------------------------------------------
     "summary.overall": ("综合评估结论", "Overall verdict"),
@@ -207,6 +209,95 @@ LABELS: dict[str, tuple[str, str]] = {
     "ineq.n_area_classes": ("城乡类别数", "Area classes"),
     "ineq.note": ("以学生数加权；城乡类别为城区、镇区、乡村。泰尔指数 = 城乡间差异 + 城乡内差异。",
                   "Student-weighted; area classes urban, town, rural. Theil = between + within."),
+    # --- remediation plan --------------------------------------------------------------------------
+    "rem.note": ("按达标规则（7项指标中至少6项达标，且未达标的1项不低于标准的85%），为每个资源配置未达标的学校学段列出各项缺口；"
+                 "“最小方案”列标出使其达标的费用最低的补充组合及各项补充目标。缺口按自然单位计：教师、多媒体教室取整（向上取整），"
+                 "面积精确到0.01平方米，设备值取整元。指标值与补充后指标值的颜色为补充前后的达标状态。费用按单价设置（unit_costs）估算，"
+                 "教师按一年计，各地可替换为本地价格。无数据的指标须先补报数据，该学段的方案假定其达标。",
+                 "Under the pass rule (at least 6 of the 7 met, the one unmet at least 85 % of its standard), every unit "
+                 "that fails resource allocation is listed with its shortfalls; the column 'Minimum plan' marks the "
+                 "cheapest set of additions that makes it pass and what each reaches. Shortfalls in natural units: "
+                 "teachers and multimedia rooms whole (rounded up), floor space to 0.01 m², equipment to the yuan. The "
+                 "values are coloured by their status before and after the plan. Costs at the unit costs of the "
+                 "settings (unit_costs), a teacher for one year; a bureau replaces them with its own prices. An "
+                 "indicator without data must be supplied first; the unit's plan assumes it met."),
+    "rem.verdict": ("按最小方案补充后的资源配置", "Resource allocation after the minimum plan"),
+    "rem.schools": ("未达标学校学段的整改需求", "What each failing unit needs"),
+    "rem.schools_none": ("本县参评学校学段资源配置均已达标，无需补充。",
+                         "Every evaluated unit of the county passes resource allocation: nothing to add."),
+    "rem.plan_status": ("整改结果", "After the plan"),
+    "rem.plan.passes_after_plan": ("补充后达标", "passes"),
+    "rem.plan.depends_on_missing_data": ("待补报数据", "depends on missing data"),
+    "rem.kind": ("补充内容", "What to add"),
+    "rem.shortfall": ("达到标准的缺口", "Shortfall to the standard"),
+    "rem.shortfall_to_min_ratio": ("达到标准85%的缺口", "Shortfall to 85 % of the standard"),
+    "rem.plan": ("最小方案", "Minimum plan"),
+    "rem.target.standard": ("补至标准", "to the standard"),
+    "rem.target.min_ratio": ("补至标准的85%", "to 85 % of the standard"),
+    "rem.not_needed": ("不需补充", "nothing"),
+    "rem.addition": ("最小方案补充量", "Addition planned"),
+    "rem.value_after": ("补充后指标值", "Value after"),
+    "rem.cost": ("估算费用（元）", "Estimated cost (yuan)"),
+    "rem.county": ("县域整改汇总（最小方案）", "County totals of the minimum plan"),
+    "rem.county_note": ("学段列为该学段的合计；“全县”列为全县合计，另含音乐、美术专用教室缺口（G3）与超规模学校（G4）等全校性事项，"
+                        "不与学段列相加。分班新增班级：每个超标准班额班级按“班额÷标准班额向上取整−1”计。教师合计为上限（一名新增教师只计入一项指标）。"
+                        "超规模学校超出的学生数不计费用。估算费用 = 一次性费用 + 一年教师费用。",
+                        "Stage columns: the stage's totals. County column: the county total, with the school-wide items "
+                        "(music and art rooms missing, G3; schools over their size limit, G4); do not add it to the stage "
+                        "columns. Classes to split: ceil(size / standard size) − 1 per oversize class. Teachers in all: an "
+                        "upper bound (an added teacher counts for one indicator). Students over the size limits are not "
+                        "costed. Estimated cost = one-time costs + one year of the added teachers."),
+    "rem.county_total": ("全县", "County"),
+    "rem.item.evaluated_units": ("参评学校学段数", "Evaluated units"),
+    "rem.item.failing_units": ("资源配置未达标学校学段数", "Units failing resource allocation"),
+    "rem.item.units_with_additions": ("需补充的学校学段数", "Units with additions"),
+    "rem.item.units_depending_on_missing_data": ("方案依赖缺失数据的学校学段数", "Units whose plan depends on missing data"),
+    "rem.item.add_qualified_teachers": ("补充高于规定学历教师（R1）", "Teachers above the required degree to add (R1)"),
+    "rem.item.add_backbone_teachers": ("补充县级及以上骨干教师（R2）", "Backbone teachers to add (R2)"),
+    "rem.item.add_pe_art_teachers": ("补充体育、艺术专任教师（R3）", "PE and art teachers to add (R3)"),
+    "rem.item.add_teachers": ("补充教师合计（上限）", "Teachers to add in all (upper bound)"),
+    "rem.item.add_teaching_space_m2": ("补充教学及辅助用房面积（R4）", "Teaching floor area to add (R4)"),
+    "rem.item.add_sports_ground_m2": ("补充体育运动场馆面积（R5）", "Sports ground to add (R5)"),
+    "rem.item.add_equipment_yuan": ("补充教学仪器设备值（R6）", "Teaching equipment to add (R6)"),
+    "rem.item.add_multimedia_rooms": ("补充网络多媒体教室（R7）", "Multimedia classrooms to add (R7)"),
+    "rem.item.oversize_classes": ("超标准班额班级数（G5）", "Classes over the standard size (G5)"),
+    "rem.item.students_in_oversize_classes": ("超标准班额班级学生数", "Students in those classes"),
+    "rem.item.additional_classes": ("分班需新增班级数", "Additional classes to split them"),
+    "rem.item.music_rooms_missing": ("音乐专用教室缺口（G3）", "Music rooms missing (G3)"),
+    "rem.item.art_rooms_missing": ("美术专用教室缺口（G3）", "Art rooms missing (G3)"),
+    "rem.item.schools_missing_rooms": ("专用教室未达标学校数", "Schools missing rooms"),
+    "rem.item.oversize_schools": ("超规模学校数（G4）", "Schools over their size limit (G4)"),
+    "rem.item.students_over_size_limits": ("超出规模上限的学生数", "Students over the size limits"),
+    "rem.item.cost_resource_additions": ("资源配置补充费用", "Cost of the resource additions"),
+    "rem.item.cost_additional_classes": ("分班新增班级费用", "Cost of the additional classes"),
+    "rem.item.cost_music_art_rooms": ("音乐、美术专用教室费用", "Cost of the music and art rooms"),
+    "rem.item.estimated_cost_per_year": ("其中：每年教师费用", "of which: teachers, per year"),
+    "rem.item.estimated_cost_one_time": ("其中：一次性费用", "of which: one-time"),
+    "rem.item.estimated_cost": ("估算费用（首年）", "Estimated cost (first year)"),
+    "rem.item.cost_all_to_standard": ("对照：全部未达标指标补至标准的费用", "For comparison: every unmet indicator to its standard"),
+    "rem.item.cv_checks": ("差异系数检查项数", "CV checks"),
+    "rem.item.cvs_over_limit_before": ("整改前超限差异系数项数", "CVs over their limit now"),
+    "rem.item.cvs_over_limit_after": ("整改后仍超限差异系数项数", "CVs over their limit after the plan"),
+    "rem.item.cv_indicators_over_limit_after": ("整改后仍超限的指标", "Indicators still over their limit"),
+    "rem.item.resource_status_after": ("整改后资源配置结论", "Resource allocation after the plan"),
+    "rem.cv": ("按最小方案补充后的差异系数", "Coefficients of variation after the minimum plan"),
+    "rem.cv_note": ("按最小方案补充后重新计算的以学生数加权的校际差异系数，上限同前。整改后仍超限的指标，仅补齐未达标学校不够，"
+                    "还须在学校之间均衡配置。",
+                    "The student-weighted CVs between schools recomputed as if the minimum plan were carried out, "
+                    "against the same limits. An indicator still over its limit needs levelling across schools beyond "
+                    "the failing units."),
+    "rem.cv_before": ("整改前差异系数", "CV now"),
+    "rem.cv_after": ("整改后差异系数", "CV after"),
+    "rem.cv_status_after": ("整改后状态", "Status after"),
+    "unit.people": ("人", "people"),
+    "unit.m2": ("平方米", "m²"),
+    "unit.yuan": ("元", "yuan"),
+    "unit.rooms": ("间", "rooms"),
+    "unit.classes": ("个", "classes"),
+    "unit.units": ("个", "units"),
+    "unit.schools": ("所", "schools"),
+    "unit.students": ("人", "students"),
+    "unit.cvs": ("项", "CVs"),
     # --- notes ------------------------------------------------------------------------------------
     "notes.precision": ("数字精度：县域均值保留2位小数，差异系数保留3位小数，学校指标值保留2位小数，比例以百分数保留1位小数；"
                         "达标状态按仓库中的精确值判断。",
@@ -232,6 +323,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "xlsx.sheet.school_violations": ("超规模学校", "Oversize schools"),
     "xlsx.sheet.cv_change": ("差异系数同比变化", "CV change"),
     "xlsx.sheet.inequality": ("泰尔指数分解", "Theil decomposition"),
+    "xlsx.sheet.remediation_schools": ("学校学段整改需求", "Unit remediation"),
+    "xlsx.sheet.remediation_county": ("县域整改汇总", "County remediation"),
+    "xlsx.sheet.remediation_cv": ("整改后差异系数", "CVs after remediation"),
 }
 
 # Status words shown in cells (the reference seed's names are long explanations in English).

@@ -6,9 +6,9 @@ ordering, joining a school's name, and pivoting R1–R7 into columns). Where the
 figure the marts do not hold, it shows "—" and says so (see `OPTIONAL_MART_COLUMNS`).
 
 A section builder is a function `(ReportContext) -> Section | None` (None: nothing to show).
-`DEFAULT_SECTIONS` is the order of the report. Extension point: a later section (the
-remediation plan from `marts.school_remediation`) is added by writing one more builder and
-inserting it into the list — see the marker `EXTENSION POINT` below.
+`DEFAULT_SECTIONS` is the order of the report. Extension point: a later section is added by
+writing one more builder and inserting it into the list — see the marker `EXTENSION POINT`
+below; the remediation plan (remediation.py) was added so.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from pipeline.report import charts
 from pipeline.report.format import format_value
 from pipeline.report.labels import LANGS, label, paren, status_word
 from pipeline.report.model import Chart, Column, Paragraph, Section, Table, Verdict
+from pipeline.report.remediation import remediation_section
 
 STAGES = ("primary", "junior")
 RESOURCE_INDICATORS = ("R1", "R2", "R3", "R4", "R5", "R6", "R7")
@@ -576,11 +577,8 @@ DEFAULT_SECTIONS: tuple[SectionBuilder, ...] = (
     violations_section,
     cv_change_section,
     inequality_section,
-    # EXTENSION POINT — the remediation plan (整改计划), a later issue: one builder
-    #     def remediation_section(ctx: ReportContext) -> Section | None
-    # reading marts.school_remediation (per failing school stage and indicator: shortfall, unit,
-    # needed_to_pass) and marts.county_remediation, returning a Section with key "remediation",
-    # its tables (one workbook sheet each) and labels added to labels.py ("sec.remediation", ...).
-    # Insert it here, or pass `sections=(*DEFAULT_SECTIONS, remediation_section)` to
-    # write_county_report. Return None while `ctx.columns_of("marts", "school_remediation")` is empty.
+    remediation_section,   # remediation.py: the plan per failing unit, county totals, CVs after
+    # EXTENSION POINT — a later section: one builder `(ReportContext) -> Section | None` in its own
+    # module, its tables (one workbook sheet each) and its words in labels.py, inserted here; or
+    # pass `sections=(*DEFAULT_SECTIONS, builder)` to write_county_report.
 )

@@ -7,6 +7,7 @@ displays what the HTML prints.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from html.parser import HTMLParser
@@ -149,9 +150,9 @@ def read_html(path: Path) -> tuple[dict[str, HtmlTable], list[tuple[str, dict[st
 # Numbers
 # ----------------------------------------------------------------------------------------------
 
-def half_up(value: float, places: int) -> str:
+def half_up(value: float, places: int, grouped: bool = False) -> str:
     d = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-    return f"{abs(d) if d == 0 else d:.{places}f}"
+    return f"{abs(d) if d == 0 else d:{',' if grouped else ''}.{places}f}"
 
 
 def excel_text(value: Any, number_format: str) -> str:
@@ -169,7 +170,19 @@ def excel_text(value: Any, number_format: str) -> str:
         return f"{Decimal(repr(float(value))).normalize():f}" if isinstance(value, float) else str(value)
     if number_format in ("0", "0.0", "0.00", "0.000", "0.0000", "0.00000"):
         return half_up(value, len(number_format) - 2 if "." in number_format else 0)
+    if number_format in ("#,##0", "#,##0.00"):   # amounts: thousands grouped
+        return half_up(value, len(number_format.partition(".")[2]), grouped=True)
     raise AssertionError(f"unexpected number format {number_format!r}")
+
+
+def same(a, b):
+    """The stored value, not a rounded copy: the workbook keeps the warehouse's numbers (openpyxl writes
+    16 significant digits, hence the tolerance of a few units in the last place)."""
+    if a is None or b is None:
+        return a is None and b is None
+    if isinstance(a, str) or isinstance(b, str):
+        return a == b
+    return math.isclose(float(a), float(b), rel_tol=1e-14, abs_tol=1e-300)
 
 
 def rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[dict[str, Any]]:

@@ -5,11 +5,10 @@ County 539901, 2024, of the demo census (two years, so the year-over-year table 
 
 from __future__ import annotations
 
-import math
 from decimal import Decimal
 
 import pytest
-from report_helpers import L, excel_text, half_up, read_html, read_workbook, rows
+from report_helpers import L, excel_text, half_up, read_html, read_workbook, rows, same
 
 from pipeline.report.labels import status_word
 
@@ -30,16 +29,6 @@ def html(demo_reports):
 
 def stage_zh(stage):
     return {"primary": "小学", "junior": "初中"}[stage]
-
-
-def same(a, b):
-    """The stored value, not a rounded copy: the workbook keeps the warehouse's numbers (openpyxl writes
-    16 significant digits, hence the tolerance of a few units in the last place)."""
-    if a is None or b is None:
-        return a is None and b is None
-    if isinstance(a, str) or isinstance(b, str):
-        return a == b
-    return math.isclose(float(a), float(b), rel_tol=1e-14, abs_tol=1e-300)
 
 
 def test_every_county_has_both_files_in_both_languages(demo_reports, con):

@@ -229,4 +229,4 @@ def test_report_content_is_built_from_the_marts_only(con):
         for schema in re.findall(r"\b(?:FROM|JOIN)\s+([a-z_]+)\.", text):
             assert schema in ("marts", "reference", "audit", "information_schema"), (path.name, schema)
     assert [s.key for s in report.sections] == ["summary", "resource", "schools", "government", "violations",
-                                                 "cv_change", "inequality"]
+                                                 "cv_change", "inequality", "remediation"]
