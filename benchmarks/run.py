@@ -8,16 +8,19 @@ For each size (default: province), in one process run:
    county and table (`classes_530102.csv`, ...), under benchmarks/.data/ (once, then reused);
 2. floor: DuckDB reads 2024's files into a new database, one table per census table, types
    detected, nothing checked (a fresh process; its time and peak memory);
-3. full run: `equity run --years 2024` on a fresh warehouse with its own DAGSTER_HOME (both in
-   a temporary folder): wall time, peak memory of the whole process tree (equity, dbt, ...), and
-   each stage's time as the Dagster run recorded it (ingestion, quality gates, dbt, publish,
-   reports; "start-up" is the rest: process start, loading the definitions, the summary);
-4. history: `equity run --years 2023`, so that the warehouse holds two years like a real one;
-5. the report of one county on its own: `equity report --county C --year 2024` ("n/a" when
-   this `equity` has no report command);
-6. nightly: one class of one county's file changed; the years to run are those the nightly
+3. full run: `equity run --years 2024 --no-reports` on a fresh warehouse with its own
+   DAGSTER_HOME (both in a temporary folder): wall time, peak memory of the whole process tree
+   (equity, dbt, ...), and each stage's time as the Dagster run recorded it (ingestion, quality
+   gates, dbt, publish; "start-up" is the rest: process start, loading the definitions, the
+   summary). This is end to end: once it returns, the warehouse is published and queryable;
+4. history: `equity run --years 2023 --no-reports`, so the warehouse holds two years like a real one;
+5. the report of one county on its own: `equity report --county C --year 2024`;
+6. every county's report of 2024: `equity report --year 2024` (the `county_reports` job that
+   follows each publication does the same, one process per core); not at nation size unless
+   `--all-reports` (2,000 reports: tens of minutes);
+7. nightly: one class of one county's file changed; the years to run are those the nightly
    schedule would pick (pipeline.changes.changed_years: files differing from the last
-   published load), then `equity run --years <those>`; it must redo 2024 only.
+   published load), then `equity run --years <those> --no-reports`; it must redo 2024 only.
 
 Prints a table and writes benchmarks/results/run-<size>.json. Other work on the machine slows
 every figure: the 1-minute load average before and after each step is recorded with it.
@@ -52,9 +55,9 @@ import measure  # noqa: E402
 YEAR, PREVIOUS = 2024, 2023
 TABLES = ("schools", "classes", "teachers", "facilities", "rooms", "finance", "county")
 # Dagster step -> stage of the table; any other step is a quality gate (an asset check step).
-STAGES = {"raw_census": "ingestion", "census_dbt_models": "dbt", "warehouse__published": "publish", "reports__county_reports": "reports"}
-COLUMNS = ("ingestion", "gates", "dbt", "publish", "reports", "start-up")
-OPTIONS = argparse.Namespace(bytecode_cache=True)
+STAGES = {"raw_census": "ingestion", "census_dbt_models": "dbt", "warehouse__published": "publish"}
+COLUMNS = ("ingestion", "gates", "dbt", "publish", "start-up")
+OPTIONS = argparse.Namespace(bytecode_cache=True, all_reports=False)
 
 
 # --------------------------------------------------------------------------- data
@@ -188,7 +191,7 @@ def stage_times(home: Path, since: float) -> tuple[list[dict], float]:
 def measure_run(years: list[int], raw: Path, warehouse: Path, home: Path, name: str) -> dict:
     since = time.time()
     log = warehouse.parent / f"{name}.log"
-    measured = equity(["run", "--raw", str(raw), "--warehouse", str(warehouse), "--years", *map(str, years)], home, log)
+    measured = equity(["run", "--raw", str(raw), "--warehouse", str(warehouse), "--years", *map(str, years), "--no-reports"], home, log)
     runs, in_runs = stage_times(home, since)
     if measured.returncode:
         print(log.read_text(errors="replace")[-3000:], file=sys.stderr)
@@ -198,21 +201,21 @@ def measure_run(years: list[int], raw: Path, warehouse: Path, home: Path, name: 
         stages.update(run["stages"])
     stages["start-up"] = max(measured.seconds - in_runs, 0.0)
     return {
-        "command": f"equity run --raw <data> --warehouse <tmp> --years {' '.join(map(str, years))}",
+        "command": f"equity run --raw <data> --warehouse <tmp> --years {' '.join(map(str, years))} --no-reports",
         **measured.as_dict(), "stages": {k: round(v, 2) for k, v in stages.items()}, "runs": runs,
     }
 
 
-def measure_report(warehouse: Path, county: str, home: Path, tmp: Path) -> dict:
-    log = tmp / "report.log"
-    measured = equity(["report", "--county", county, "--year", str(YEAR), "--warehouse", str(warehouse), "--out", str(tmp / "reports")], home, log)
-    text = log.read_text(errors="replace")
-    if measured.returncode and ("invalid choice" in text or "unrecognized arguments" in text):
-        return {"command": "equity report", "seconds": None, "note": "n/a: this equity has no report command"}
+def measure_reports(warehouse: Path, home: Path, tmp: Path, county: str | None = None) -> dict:
+    """`equity report` for one county, or (county None) for every county of the year."""
+    which = ["--county", county] if county else []
+    out = tmp / f"reports-{county or 'all'}"
+    log = tmp / f"report-{county or 'all'}.log"
+    measured = equity(["report", *which, "--year", str(YEAR), "--warehouse", str(warehouse), "--out", str(out)], home, log)
     if measured.returncode:
-        return {"command": "equity report", "seconds": None, "note": f"failed: {text.strip().splitlines()[-1] if text.strip() else measured.returncode}"}
-    files = sorted(p.name for p in (tmp / "reports").rglob("*") if p.is_file())
-    return {"command": f"equity report --county {county} --year {YEAR}", **measured.as_dict(), "files": files}
+        raise SystemExit(f"equity report failed; log: {log}")
+    counties = len(list(out.glob("*.html")))
+    return {"command": f"equity report {' '.join(which)} --year {YEAR}".replace("  ", " "), "counties": counties, **measured.as_dict()}
 
 
 def nightly_years(raw: Path, warehouse: Path) -> list[int]:
@@ -250,7 +253,10 @@ def bench(size: str, fmt: str) -> dict:
         result["history_run"] = measure_run([PREVIOUS], raw, warehouse, home, "history")
         county = sorted({p.stem.split("_", 1)[1] for p in files if p.name.startswith("schools_")})[0]
         print(f"[{size}] equity report, county {county} …", flush=True)
-        result["report"] = measure_report(warehouse, county, home, tmp)
+        result["report"] = measure_reports(warehouse, home, tmp, county)
+        if size != "nation" or OPTIONS.all_reports:   # the nation's 2,000 reports take tens of minutes
+            print(f"[{size}] equity report, every county of {YEAR} …", flush=True)
+            result["reports"] = measure_reports(warehouse, home, tmp)
         changed_county, changed_file = change_one_class(raw, fmt)
         try:
             years = nightly_years(raw, warehouse)
@@ -280,9 +286,12 @@ def print_table(results: list[dict]) -> None:
             m = r[step]
             print(f"{'':<9}{step.replace('_run', '').replace('full', f'run {YEAR}').replace('history', f'run {PREVIOUS}'):<11}{'':>27}{_cell(m['seconds'])}"
                   + "".join(_cell(m["stages"].get(c), 10) for c in COLUMNS) + f"{m['peak_tree_mb']:>9,}{m['load_before']:>6.1f}")
-        rep = r["report"]
-        print(f"{'':<9}{'report':<11}{'':>27}{_cell(rep.get('seconds'))}" + " " * 10 * len(COLUMNS)
-              + (f"{rep['peak_tree_mb']:>9,}{rep['load_before']:>6.1f}" if rep.get("seconds") is not None else f"  {rep.get('note', '')}"))
+        for step, name in (("report", "report 1"), ("reports", "reports")):
+            if step not in r:
+                continue
+            rep = r[step]
+            print(f"{'':<9}{name:<11}{rep['counties']:>7,}{'':>20}{_cell(rep['seconds'])}" + " " * 10 * len(COLUMNS)
+                  + f"{rep['peak_tree_mb']:>9,}{rep['load_before']:>6.1f}")
     print()
     for r in results:
         full, night = r["full_run"], r["nightly"]
@@ -301,6 +310,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", action="append", choices=["county", "province", "nation"], help="repeatable (default: province)")
     parser.add_argument("--format", default="csv", choices=["csv", "parquet"])
+    parser.add_argument("--all-reports", action="store_true", help="time every county's report at nation size too (default: county and province only)")
     parser.add_argument("--no-bytecode-cache", dest="bytecode_cache", action="store_false", help="measure with PYTHONDONTWRITEBYTECODE as set")
     parser.add_argument("--child", choices=["bare"], help=argparse.SUPPRESS)
     parser.add_argument("--raw", type=Path, help=argparse.SUPPRESS)

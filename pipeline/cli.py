@@ -63,7 +63,9 @@ DAGSTER_WRAPPER = re.compile(r"DagsterExecutionStepExecutionError|DagsterResourc
 
 
 def _failure_messages(result) -> list[tuple[str, str]]:
-    """(where, why) of each failure of a run: failed steps first, else what failed the run itself."""
+    """(where, why) of each failure of a run: failed steps first, else what failed the run itself; none if it succeeded."""
+    if result.success:
+        return []
     found = []
     for event in result.all_events:
         if event.event_type_value not in FAILURE_EVENTS:
@@ -76,6 +78,19 @@ def _failure_messages(result) -> list[tuple[str, str]]:
         found.append((event.step_key or "run", " ".join(text.split())))
     steps = [f for f in found if f[0] != "run"]
     return steps or found[-1:]
+
+
+def _published(result) -> bool:
+    return any(event.asset_key.path == PUBLISHED_KEY_PATH for event in result.get_asset_materialization_events())
+
+
+def _reports_line(result) -> str:
+    """How many county reports the reports run wrote, how fast, and where."""
+    if not result.success:
+        return "county reports: failed"
+    metadata = result.get_asset_materialization_events()[0].materialization.metadata
+    return (f"county reports: {metadata['counties'].value} written in {metadata['seconds'].value:.1f} s "
+            f"({metadata['processes'].value} process(es)) to {metadata['folder'].value}")
 
 
 def _year_line(result, log_file: Path) -> str:
@@ -113,7 +128,6 @@ def run(args: argparse.Namespace) -> int:
 
     instance = get_instance()
     instance.add_dynamic_partitions(census_years.name, [str(y) for y in years])
-    job = defs.resolve_job_def("census_year")
     # Dagster's own console lines stay in its event log (the UI); failures are summarised below.
     quiet = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
     log_dir = args.warehouse.resolve().parent / "logs"
@@ -123,13 +137,20 @@ def run(args: argparse.Namespace) -> int:
         console.rule(f"census year {year}")
         log_file = log_dir / f"run-{year}.log"
         with open(log_file, "w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
-            result = job.execute_in_process(partition_key=str(year), instance=instance, run_config=quiet, raise_on_error=False)
+            result = defs.resolve_job_def("census_year").execute_in_process(
+                partition_key=str(year), instance=instance, run_config=quiet, raise_on_error=False)
         run_ids.append(result.run_id)
-        if any(event.asset_key.path == PUBLISHED_KEY_PATH for event in result.get_asset_materialization_events()):
-            published.append(year)
         console.print(_year_line(result, log_file))
-        if not result.success:
-            failures += [(year, where, message) for where, message in _failure_messages(result)]
+        failures += [(year, where, message) for where, message in _failure_messages(result)]
+        if not _published(result):
+            continue
+        published.append(year)
+        if args.reports:
+            with open(log_file, "a", encoding="utf-8") as log, contextlib.redirect_stdout(log):
+                reports = defs.resolve_job_def("county_reports").execute_in_process(
+                    partition_key=str(year), instance=instance, run_config=quiet, raise_on_error=False)
+            console.print(_reports_line(reports))
+            failures += [(year, where, message) for where, message in _failure_messages(reports)]
     from pipeline.publishing import build_path_for
 
     build = build_path_for(args.warehouse.resolve())
@@ -148,7 +169,7 @@ def run(args: argparse.Namespace) -> int:
     console.print(f"Warehouse: {args.warehouse.resolve()}" + (f" (published: {', '.join(map(str, published))})" if published else " (nothing published)"))
     if unpublished:
         errors.print(f"Not published: {', '.join(map(str, unpublished))}; the warehouse keeps its last good indicators for these years.")
-    if published:
+    if published and args.reports:
         console.print(f"County reports: {args.warehouse.resolve().parent / 'reports'}/<year>/")
     return 1 if refused or failures else 0
 
@@ -210,31 +231,35 @@ def sql(args: argparse.Namespace) -> int:
 
 
 def report(args: argparse.Namespace) -> int:
-    from pipeline.report import counties_of, write_county_report, years_of
+    from rich.progress import Progress
+
+    from pipeline.report import counties_of, years_of
+    from pipeline.report.batch import write_reports
     from pipeline.sql_shell import open_published
 
+    published = args.warehouse.resolve()
     try:
-        con = open_published(args.warehouse.resolve())
+        with open_published(published) as con:
+            years = [args.year] if args.year else years_of(con)
+            counties = {year: [args.county] if args.county else counties_of(con, year) for year in years}
     except FileNotFoundError as error:
         errors.print(f"[red]error:[/] {error}")
         return 2
-    with con:
-        years = [args.year] if args.year else years_of(con)
-        written = []
-        for year in years:
-            counties = [args.county] if args.county else counties_of(con, year)
-            out = args.out or args.warehouse.resolve().parent / "reports" / str(year)
-            for county in counties:
-                try:
-                    files = write_county_report(con, county, year, out, args.lang)
-                except LookupError as error:
-                    errors.print(f"[red]error:[/] {error}")
-                    return 2
-                written.append(files)
-                console.print(f"{county} {year}: {files.html}  {files.xlsx}")
-    if not written:
+    if not any(counties.values()):
         errors.print("[red]error:[/] no county in the published warehouse for that year")
         return 2
+    with Progress(console=console, transient=True) as bar:
+        for year, codes in counties.items():
+            task = bar.add_task(f"county reports {year}", total=len(codes))
+            out = args.out or published.parent / "reports" / str(year)
+            try:
+                files = write_reports(published, year, out, args.lang, codes, workers=args.workers,
+                                      on_written=lambda _files, task=task: bar.advance(task))
+            except LookupError as error:
+                errors.print(f"[red]error:[/] {error}")
+                return 2
+            for written in files:
+                bar.console.print(f"{written.county_code} {year}: {written.html}  {written.xlsx}")
     return 0
 
 
@@ -245,6 +270,8 @@ def build_parser() -> argparse.ArgumentParser:
     run_parser.add_argument("--raw", type=Path, default=Path("data/raw"), help="folder with one sub-folder per year (default: data/raw)")
     run_parser.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE, help="the published warehouse file (default: %(default)s)")
     run_parser.add_argument("--years", type=int, nargs="+", help="only these years (default: every year folder found)")
+    run_parser.add_argument("--no-reports", dest="reports", action="store_false",
+                            help="publish without writing the county reports (write them later with `equity report`)")
     run_parser.set_defaults(handler=run)
 
     status_parser = commands.add_parser("status", help="per year: last load, files, rejects, publication; recent runs")
@@ -262,6 +289,8 @@ def build_parser() -> argparse.ArgumentParser:
     report_parser.add_argument("--year", type=int, help="a census year (default: every published year)")
     report_parser.add_argument("--lang", choices=["zh", "en"], default="zh", help="language (default: %(default)s)")
     report_parser.add_argument("--out", type=Path, help="folder for the files (default: reports/<year>/ beside the warehouse)")
+    report_parser.add_argument("--workers", type=int, default=int(os.environ.get("EQUITY_REPORT_WORKERS") or 0),
+                               help="processes writing reports (default: EQUITY_REPORT_WORKERS, else one per core)")
     report_parser.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE, help="the published warehouse (default: %(default)s)")
     report_parser.set_defaults(handler=report)
     return parser

@@ -54,11 +54,6 @@ class WarehouseResource(dg.ConfigurableResource):
     def build_path(self) -> Path:
         return build_path_for(Path(self.path))
 
-    @property
-    def reports_dir(self) -> Path:
-        """County reports are written beside the published warehouse: `reports/<year>/`."""
-        return Path(self.path).parent / "reports"
-
     def connect(self, read_only: bool = False) -> duckdb.DuckDBPyConnection:
         """A connection to the build database."""
         return warehouse.connect(self.build_path, read_only=read_only)
@@ -68,6 +63,21 @@ class WarehouseResource(dg.ConfigurableResource):
         with self.connect() as con:
             finish_run(con, run_id, "published")
         return publish(self.build_path, Path(self.path))
+
+
+class ReportsResource(dg.ConfigurableResource):
+    """The county reports: read from the published warehouse `warehouse_path`, written beside it.
+
+    Reports only read a file that publishing replaces atomically, so their runs hold no lock and
+    leave `audit.runs` alone. `workers`: processes writing reports (0: one per core).
+    """
+
+    warehouse_path: str
+    workers: int = 0
+
+    def folder(self, year: int) -> Path:
+        """`reports/<year>/` beside the published warehouse."""
+        return Path(self.warehouse_path).parent / "reports" / str(year)
 
 
 class CensusFilesResource(dg.ConfigurableResource):

@@ -1,6 +1,6 @@
-"""A sensor on the census folder: a year's run starts when its files appear or change.
+"""Sensors: a year's run starts when its census files appear or change; its reports after it is published.
 
-It looks at file names, sizes and modification times every minute (cheap),
+The census sensor looks at file names, sizes and modification times every minute (cheap),
 keeps what it saw in its cursor, and asks for a run of each year that differs.
 On its first look (no cursor yet) it compares file contents with the year's
 last published load instead, so turning it on does not rebuild what is already
@@ -16,7 +16,7 @@ import dagster as dg
 
 from pipeline.changes import changed_years
 from pipeline.ingest.year import find_years, year_files
-from pipeline.jobs import census_year_job
+from pipeline.jobs import census_year_job, county_reports_job
 from pipeline.partitions import census_years
 from pipeline.resources import CensusFilesResource, WarehouseResource
 
@@ -48,3 +48,10 @@ def census_files_sensor(context: dg.SensorEvaluationContext, census_files: Censu
         dynamic_partitions_requests=[census_years.build_add_request(new_partitions)] if new_partitions else [],
         cursor=json.dumps(now),
     )
+
+
+@dg.asset_sensor(asset_key=dg.AssetKey(["warehouse", "published"]), job=county_reports_job, default_status=dg.DefaultSensorStatus.RUNNING)
+def reports_after_publish(context: dg.SensorEvaluationContext, asset_event: dg.EventLogEntry):
+    """Writes a year's county reports once its warehouse is published (one reports run per publication)."""
+    year = asset_event.dagster_event.partition
+    return dg.RunRequest(partition_key=year, run_key=f"reports-{year}-{asset_event.run_id}", tags={"trigger": "published"})

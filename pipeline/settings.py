@@ -24,6 +24,7 @@ class Settings:
     raw_dir: Path
     warehouse: Path
     pii_salt: str | None
+    report_workers: int = 0
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -31,6 +32,7 @@ class Settings:
             raw_dir=Path(os.environ.get("EQUITY_RAW_DIR", PROJECT_ROOT / "data" / "raw")).resolve(),
             warehouse=Path(os.environ.get("EQUITY_WAREHOUSE", PROJECT_ROOT / "warehouse" / "equity.duckdb")).resolve(),
             pii_salt=os.environ.get("EQUITY_PII_SALT") or None,
+            report_workers=int(os.environ.get("EQUITY_REPORT_WORKERS") or 0),
         )
         settings.export()
         return settings

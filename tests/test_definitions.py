@@ -55,7 +55,16 @@ def test_schedules_and_sensor_are_on_by_default():
         "nightly_changed_years": dg.DefaultScheduleStatus.RUNNING,
         "annual_full_rebuild": dg.DefaultScheduleStatus.RUNNING,
     }
-    assert [(s.name, s.default_status) for s in defs.sensors] == [("census_files_sensor", dg.DefaultSensorStatus.RUNNING)]
+    assert [(s.name, s.default_status) for s in defs.sensors] == [
+        ("census_files_sensor", dg.DefaultSensorStatus.RUNNING), ("reports_after_publish", dg.DefaultSensorStatus.RUNNING)]
+
+
+def test_reports_are_their_own_job_after_publishing():
+    """Publishing does not wait for a report per county: the census job stops at the published warehouse."""
+    census = {key.to_user_string() for key in defs.resolve_job_def("census_year").asset_layer.executable_asset_keys}
+    reports = {key.to_user_string() for key in defs.resolve_job_def("county_reports").asset_layer.executable_asset_keys}
+    assert "warehouse/published" in census and "reports/county_reports" not in census
+    assert reports == {"reports/county_reports"}
 
 
 def test_dbt_is_built_for_one_year():

@@ -23,6 +23,10 @@ MULTIPLIED_DECIMALS = 6
 STAGE_BY_GRADE = [(1, 6, "primary"), (7, 9, "junior"), (10, 12, "senior")]
 NUMERIC = {"count", "grade", "year", "amount", "positive_amount", "percent"}
 WHOLE = {"count", "grade", "year"}
+# Identifiers and names: nearly every cell differs, so they are parsed row by row.
+FREE_TEXT = {"text", "pii_hash"}
+# Parse each distinct text once when there are at most this many per row.
+FEW_DISTINCT = 0.2
 # contract type -> (lowest allowed, highest allowed, strictly above the lowest, reason when outside)
 BOUNDS = {
     "count": (0, None, False, "a negative count"),
@@ -127,6 +131,34 @@ def _derive_class_stage(checked: pl.LazyFrame, given: list[str]) -> pl.LazyFrame
     )
 
 
+def _clean_and_parse(
+    frame: pl.DataFrame, contract: Contract, present: list[Column], non_ascii: Sequence[bool], multipliers: dict[str, float]
+) -> pl.LazyFrame:
+    """The cleaned text (`__txt_`) and parsed value (`__parsed_`) of every present column.
+
+    A column with few distinct texts (codes, flags, most counts: a nation's 10 million teachers
+    have a dozen stage or degree labels) is cleaned and parsed once per distinct text, and
+    each cell takes its text's result (`replace_strict`): string folding, regex and lookups on
+    every row were most of the ingestion's time. Both depend on the cell alone, so the values
+    are the same either way.
+    """
+    mapped, per_row = [], []
+    for column, folding in zip(present, non_ascii):
+        clean = _cleaned(column, bool(folding)).alias(TXT + column.name)
+        parse = _parsed(contract, column, multipliers.get(column.name, 1.0)).alias(PARSED + column.name)
+        if column.type not in FREE_TEXT:
+            distinct = frame.get_column(column.name).unique()
+            if len(distinct) <= FEW_DISTINCT * frame.height:
+                table = distinct.to_frame().with_columns(clean).with_columns(parse)
+                mapped += [
+                    pl.col(column.name).replace_strict(distinct, table.get_column(name), return_dtype=table.schema[name]).alias(name)
+                    for name in (TXT + column.name, PARSED + column.name)
+                ]
+                continue
+        per_row.append((clean, parse))
+    return frame.lazy().with_columns(*mapped, *(clean for clean, _ in per_row)).with_columns(parse for _, parse in per_row)
+
+
 def normalise(
     frame: pl.DataFrame, contract: Contract, table: Table, multipliers: dict[str, float], carry: Sequence[str] = (ROW,)
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -141,11 +173,8 @@ def normalise(
     present = [c for c in table.stored_columns if c.name in frame.columns]
     absent = [c for c in table.stored_columns if c.name not in frame.columns]
     non_ascii = frame.select(pl.col(c.name).str.contains(r"[^\x00-\x7F]").any() for c in present).row(0) if present else ()
-    checked = (
-        frame.lazy()
-        .with_columns(_cleaned(c, bool(folding)).alias(TXT + c.name) for c, folding in zip(present, non_ascii))
-        .with_columns(_parsed(contract, c, multipliers.get(c.name, 1.0)).alias(PARSED + c.name) for c in present)
-        .with_columns(_error(contract, c).alias(ERR + c.name) for c in present)
+    checked = _clean_and_parse(frame, contract, present, non_ascii, multipliers).with_columns(
+        _error(contract, c).alias(ERR + c.name) for c in present
     )
     if table.name == "classes":
         checked = _derive_class_stage(checked, frame.columns)

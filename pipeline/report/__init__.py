@@ -1,12 +1,14 @@
 """The county self-assessment report (自查自评报告), generated from the warehouse's marts.
 
     import duckdb
-    from pipeline.report import write_county_report, write_reports
+    from pipeline.report import write_county_report
 
     con = duckdb.connect("warehouse/equity.duckdb", read_only=True)
     files = write_county_report(con, "539901", 2024, Path("reports"))          # Chinese
     files = write_county_report(con, "539901", 2024, Path("reports"), lang="en")
-    all_files = write_reports(con, 2024, Path("reports"))                      # every county of 2024
+
+    from pipeline.report.batch import write_reports
+    all_files = write_reports("warehouse/equity.duckdb", 2024, Path("reports"))  # every county, a process per core
 
 Each report is a self-contained HTML file (inline CSS and SVG charts, no script, no external
 resource: it opens offline) and an XLSX workbook with the same tables, named
@@ -15,12 +17,12 @@ resource: it opens offline) and an XLSX workbook with the same tables, named
 
 Layout: labels.py (every word), format.py (printing numbers), sections.py (reading the marts
 into sections; the extension point for later sections), charts.py (altair → SVG),
-html.py + templates/ (the page), xlsx.py (the workbook).
+html.py + templates/ (the page), xlsx.py (the workbook), batch.py (a year's reports in parallel).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -35,7 +37,7 @@ from pipeline.report.xlsx import write_workbook
 
 __all__ = [
     "DEFAULT_SECTIONS", "LANGS", "Report", "ReportContext", "ReportFiles", "Section", "SectionBuilder",
-    "build_report", "counties_of", "report_stem", "write_county_report", "write_reports", "years_of",
+    "build_report", "counties_of", "report_stem", "write_county_report", "years_of",
 ]
 
 
@@ -138,18 +140,3 @@ def write_county_report(
     tmp.replace(xlsx_path)
     return ReportFiles(report.county_code, report.year, lang, html_path, xlsx_path)
 
-
-def write_reports(
-    con: duckdb.DuckDBPyConnection,
-    year: int,
-    out_dir: Path | str,
-    lang: str = "zh",
-    counties: Iterable[str] | None = None,
-    *,
-    sections: Sequence[SectionBuilder] = DEFAULT_SECTIONS,
-) -> list[ReportFiles]:
-    """A report per county of `year` (every county in marts.county_summary when `counties` is None)."""
-    codes = list(counties) if counties is not None else counties_of(con, year)
-    generated_at = datetime.now(timezone.utc)
-    return [write_county_report(con, code, year, out_dir, lang, sections=sections, generated_at=generated_at)
-            for code in codes]

@@ -66,11 +66,13 @@ def test_cli_run_publishes_good_years_and_holds_back_a_year_with_a_refused_file(
     assert _years_in(warehouse.with_name("equity.build.duckdb"), "raw.schools") == [(2023, 3), (2024, 3)]
     assert _years_in(warehouse.with_name("equity.build.duckdb"), "marts.dim_school") == [(2023, 3)]
     assert (tmp_path / "out" / "reports" / "2023" / "report_539901_2023_zh.html").exists()
+    assert "county reports: 1 written in" in " ".join(done.stdout.split())   # the reports run after 2023 was published
 
     (raw_dir / "2024" / "rooms.csv").unlink()
-    done = _equity("run", "--raw", str(raw_dir), "--warehouse", str(warehouse), "--years", "2024", cwd=tmp_path, env_extra=env)
+    done = _equity("run", "--raw", str(raw_dir), "--warehouse", str(warehouse), "--years", "2024", "--no-reports", cwd=tmp_path, env_extra=env)
     assert done.returncode == 0, done.stderr
     assert _years_in(warehouse, "marts.dim_school") == [(2023, 3), (2024, 3)]
+    assert not (tmp_path / "out" / "reports" / "2024").exists() and "county reports" not in " ".join(done.stdout.split())
 
 
 def test_cli_refuses_an_unknown_year(raw_dir, tmp_path):

@@ -11,7 +11,7 @@ import pytest
 from pipeline.partitions import census_years
 from pipeline.resources import CensusFilesResource, WarehouseResource
 from pipeline.schedules import annual_full_rebuild, nightly_changed_years
-from pipeline.sensors import census_files_sensor
+from pipeline.sensors import census_files_sensor, reports_after_publish
 from tests.census_files import write_small_census
 
 
@@ -64,3 +64,12 @@ def test_sensor_fires_for_a_new_year_and_not_for_what_is_published(census, resou
         third = census_files_sensor(context)
     assert third.run_requests == []  # nothing changed since
     assert not lock.exists()  # evaluating the sensor is not a run: it takes no run lock
+
+
+def test_reports_sensor_asks_for_the_reports_of_the_year_just_published(instance):
+    with dg.build_sensor_context(instance=instance) as context:
+        assert [type(r) for r in reports_after_publish(context)] == [dg.SkipReason]   # nothing published yet
+    instance.report_runless_asset_event(dg.AssetMaterialization(asset_key=["warehouse", "published"], partition="2024"))
+    with dg.build_sensor_context(instance=instance) as context:
+        requests = list(reports_after_publish(context))
+    assert [(r.partition_key, r.tags["trigger"]) for r in requests] == [("2024", "published")]

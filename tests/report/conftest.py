@@ -85,9 +85,8 @@ def planted(tmp_path, demo_warehouse) -> Callable[..., duckdb.DuckDBPyConnection
 @pytest.fixture(scope="session")
 def demo_reports(demo_warehouse, tmp_path_factory) -> dict[tuple[str, str], object]:
     """{(county, lang): ReportFiles} for every county of 2024, Chinese and English."""
-    from pipeline.report import write_reports
+    from pipeline.report.batch import write_reports
 
     out = tmp_path_factory.mktemp("reports")
-    with duckdb.connect(str(demo_warehouse), read_only=True) as connection:
-        files = write_reports(connection, YEAR, out, "zh") + write_reports(connection, YEAR, out, "en")
+    files = write_reports(demo_warehouse, YEAR, out, "zh") + write_reports(demo_warehouse, YEAR, out, "en")
     return {(f.county_code, f.lang): f for f in files}

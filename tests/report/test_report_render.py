@@ -11,7 +11,8 @@ import pytest
 from report_browser import Browser, ensure_chromium
 from report_helpers import L, read_html, read_workbook, rows
 
-from pipeline.report import DEFAULT_SECTIONS, build_report, charts, write_county_report, write_reports
+from pipeline.report import DEFAULT_SECTIONS, build_report, charts, write_county_report
+from pipeline.report.batch import write_reports
 from pipeline.report.format import format_value
 from pipeline.report.model import Column, Section, Table
 from pipeline.report.sections import ReportContext
@@ -83,8 +84,8 @@ def test_unknown_language_or_county_is_refused(con, tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_reports_of_a_year_and_of_chosen_counties(con, tmp_path):
-    files = write_reports(con, 2023, tmp_path, "zh", counties=["539902"])
+def test_reports_of_a_year_and_of_chosen_counties(demo_warehouse, tmp_path):
+    files = write_reports(demo_warehouse, 2023, tmp_path, "zh", counties=["539902"])
     assert [(f.county_code, f.year, f.lang) for f in files] == [("539902", 2023, "zh")]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report_539902_2023_zh.html", "report_539902_2023_zh.xlsx"]
     tables, _ = read_html(files[0].html)
@@ -172,17 +173,17 @@ def test_a_warehouse_without_units_met_gets_blanks_never_a_computed_figure(plant
 # ----------------------------------------------------------------------------------------------
 
 def test_a_later_section_plugs_in_as_one_more_builder(con, tmp_path):
-    def remediation_section(ctx: ReportContext) -> Section:
+    def school_count_section(ctx: ReportContext) -> Section:
         found = ctx.county_rows("SELECT count(*) AS schools FROM marts.dim_school WHERE county_code = ? AND year = ?")
-        table = Table(key="remediation", title="整改计划", sheet="整改计划",
+        table = Table(key="school_count", title="学校数", sheet="学校数",
                       columns=[Column("schools", "学校数", "int")], rows=found)
-        return Section("remediation", "八、整改计划", [table])
+        return Section("school_count", "附、学校数", [table])
 
-    files = write_county_report(con, COUNTY, YEAR, tmp_path, sections=(*DEFAULT_SECTIONS, remediation_section))
+    files = write_county_report(con, COUNTY, YEAR, tmp_path, sections=(*DEFAULT_SECTIONS, school_count_section))
     tables, _ = read_html(files.html)
-    assert tables["remediation"].records() == [{"schools": "28"}]
-    assert 'id="s-remediation"' in files.html.read_text(encoding="utf-8")
-    assert read_workbook(files.xlsx)["整改计划"].rows == [[28]]
+    assert tables["school_count"].records() == [{"schools": "28"}]
+    assert 'id="s-school_count"' in files.html.read_text(encoding="utf-8")
+    assert read_workbook(files.xlsx)["学校数"].rows == [[28]]
 
 
 def test_chart_specs_are_valid_vega_lite(con):
