@@ -6,7 +6,7 @@ import json
 
 import dagster as dg
 
-from pipeline.assets.indicators import dbt_build_args
+from pipeline.assets.indicators import dbt_build_args, failed_nodes
 from pipeline.definitions import defs
 
 WAREHOUSE_MARTS = [  # ../shared/spec/warehouse.md
@@ -43,11 +43,25 @@ def test_every_asset_shares_the_year_partitions():
     assert partitioned == {"census_year"}
 
 
-def test_dbt_tests_are_asset_checks_on_the_marts():
+def test_dbt_tests_are_asset_checks_on_the_marts_only():
     checks = {(k.asset_key.to_user_string(), k.name) for k in _graph().asset_check_keys}
     on_cv = {name for asset, name in checks if asset == "marts/county_cv"}
     assert "county_cv_single_unit_has_cv_zero" in on_cv
     assert ("raw/schools", "all_files_accepted") in checks
+    # the tests of seeds, staging and intermediate models fail the dbt build instead of being checks
+    assert {asset.split("/")[0] for asset, _ in checks} == {"raw", "marts"}
+    assert len([1 for asset, _ in checks if asset.startswith("marts/")]) >= 79
+
+
+def test_a_failed_dbt_build_names_its_failed_nodes(tmp_path):
+    assert failed_nodes(tmp_path) == []  # dbt did not get as far as writing its results
+    (tmp_path / "run_results.json").write_text(json.dumps({"results": [
+        {"unique_id": "model.equity.stg_census__schools", "status": "success"},
+        {"unique_id": "test.equity.not_null_stg_census__classes_students.4e3", "status": "fail"},
+        {"unique_id": "model.equity.int_county_cv", "status": "error"},
+        {"unique_id": "model.equity.county_cv", "status": "skipped"},
+    ]}))
+    assert failed_nodes(tmp_path) == ["not_null_stg_census__classes_students.4e3", "int_county_cv"]
 
 
 def test_schedules_and_sensor_are_on_by_default():

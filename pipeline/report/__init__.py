@@ -16,7 +16,8 @@ resource: it opens offline) and an XLSX workbook with the same tables, named
 (see sections.py); nothing is recomputed.
 
 Layout: labels.py (every word), format.py (printing numbers), sections.py (reading the marts
-into sections; the extension point for later sections), charts.py (altair → SVG),
+into sections; the extension point for later sections), remediation.py (the remediation
+plan section), charts.py (altair → SVG),
 html.py + templates/ (the page), xlsx.py (the workbook), batch.py (a year's reports in parallel).
 """
 
