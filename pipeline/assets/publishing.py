@@ -3,6 +3,7 @@
 import dagster as dg
 
 from pipeline.assets.indicators import census_dbt_models
+from pipeline.checks import rebuild_docs
 from pipeline.partitions import census_years
 from pipeline.resources import WarehouseResource
 
@@ -21,4 +22,8 @@ MART_KEYS = sorted((k for k in census_dbt_models.keys if k.path[0] == "marts"), 
 def published_warehouse(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     size = warehouse.publish(context.run_id)
     context.log.info(f"published {warehouse.path} ({size / 1e6:,.1f} MB)")
-    return dg.MaterializeResult(metadata={"path": dg.MetadataValue.path(warehouse.path), "bytes": size})
+    docs = rebuild_docs(warehouse)
+    return dg.MaterializeResult(metadata={
+        "path": dg.MetadataValue.path(warehouse.path), "bytes": size,
+        **({"quality_docs": dg.MetadataValue.path(str(docs))} if docs else {}),
+    })

@@ -8,7 +8,10 @@ the run's partition, through `pipeline.gates`:
 
 - it reads the warehouse read-only, then (holding the writer for a moment)
   appends the results to `audit.quality_results` and rebuilds the data docs
-  beside the warehouse file (`quality_docs/index.html`);
+  overview beside the warehouse file (`quality_docs/index.html`); Great
+  Expectations' own pages (a second or two to render) are rebuilt by a check
+  that found failures, and once per run when the year is published
+  (`rebuild_docs`);
 - a failed `error` expectation makes the check fail with severity ERROR;
   the check is `blocking=True`, so Dagster stops the run before any asset
   downstream of the checked one (the dbt models of that year): the marts of
@@ -106,18 +109,27 @@ def check_result(result: SuiteResult, docs_index: Path | None = None, stored: bo
     return dg.AssetCheckResult(passed=passed, severity=severity, metadata=metadata, description=summary)
 
 
+def _build_docs(con: duckdb.DuckDBPyConnection, docs_dir: Path, gx_site: bool) -> Path | None:
+    try:
+        return build_docs(con, docs_dir, gx_site=gx_site)
+    except Exception:  # docs are a view of the stored results, never a reason to fail a step
+        log.exception("data docs could not be built in %s", docs_dir)
+        return None
+
+
+def rebuild_docs(warehouse: WarehouseResource) -> Path | None:
+    """The whole data docs site, GX's pages included, from the results stored so far (after publishing)."""
+    with warehouse.connect() as con:
+        return _build_docs(con, docs_dir_for(warehouse.path), gx_site=True)
+
+
 def _store(warehouse: WarehouseResource, result: SuiteResult, docs_dir: Path | None, attempts: int = 5) -> tuple[bool, Path | None]:
     """Append the results and rebuild the docs with a short-lived writer; retry while another process holds the file."""
     for attempt in range(attempts):
         try:
             with warehouse.connect() as con:
                 write_results(con, result)
-                index = None
-                if docs_dir is not None:
-                    try:
-                        index = build_docs(con, docs_dir)
-                    except Exception:  # docs are a view of the stored results, never a reason to fail the gate
-                        log.exception("data docs could not be built in %s", docs_dir)
+                index = _build_docs(con, docs_dir, gx_site=bool(result.failures)) if docs_dir is not None else None
                 return True, index
         except duckdb.IOException as exc:
             if attempt == attempts - 1:

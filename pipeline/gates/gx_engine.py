@@ -42,15 +42,6 @@ def context():
         return _context
 
 
-def warm_up() -> None:
-    """Create the context in a background thread, so that the seconds of GX's imports overlap other work.
-
-    The ingestion calls it before reading the files (DuckDB and polars release the GIL); the
-    first quality gate then finds the context ready, or waits on the lock for the rest.
-    """
-    threading.Thread(target=context, name="gx-warm-up", daemon=True).start()
-
-
 def read_batch(con: duckdb.DuckDBPyConnection, table: str, year: int, columns: list[str]):
     """The year's rows of `table` as a pandas frame (Arrow-backed strings: a tenth of the memory of objects)."""
     select = ", ".join(q(c) for c in columns) if columns else "year"

@@ -67,6 +67,7 @@ def test_cli_run_publishes_good_years_and_holds_back_a_year_with_a_refused_file(
     assert _years_in(warehouse.with_name("equity.build.duckdb"), "marts.dim_school") == [(2023, 3)]
     assert (tmp_path / "out" / "reports" / "2023" / "report_539901_2023_zh.html").exists()
     assert "county reports: 1 written in" in " ".join(done.stdout.split())   # the reports run after 2023 was published
+    assert (tmp_path / "out" / "quality_docs" / "gx" / "index.html").exists()   # GX's pages, rebuilt on publishing
 
     (raw_dir / "2024" / "rooms.csv").unlink()
     done = _equity("run", "--raw", str(raw_dir), "--warehouse", str(warehouse), "--years", "2024", "--no-reports", cwd=tmp_path, env_extra=env)
