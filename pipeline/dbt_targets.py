@@ -10,6 +10,11 @@ each run; the database is part of the key because the profile, which dbt also ch
 it, and tests and benchmarks build many): dbt still checks it (project files, vars, profile,
 versions) and re-parses what changed, so re-using it is always safe.
 
+The first run of a year into a build database has no such parse. `parse_ahead`, called when
+the run starts, then parses in a background process while the files are read and checked
+(mostly one core), and saves the parse; the dbt step waits for it (a file lock the background
+process holds) before starting from it.
+
 The folders are kept for their logs and artefacts, but only the latest `KEEP_RUNS`: at some
 13 MB each, a year of nightly runs would otherwise fill gigabytes and slow every walk of the
 project.
@@ -17,18 +22,25 @@ project.
 
 from __future__ import annotations
 
+import argparse
+import fcntl
 import hashlib
+import json
 import os
 import re
 import shutil
+import subprocess
+import sys
 import time
 import uuid
 from pathlib import Path
 
-from pipeline.settings import DBT_PROJECT_DIR
+from pipeline.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR
 
 PARTIAL_PARSE = "partial_parse.msgpack"
 KEEP_RUNS = 20
+# How long the dbt step waits for a parse started ahead before parsing itself.
+PARSE_WAIT_SECONDS = 120
 # <step>-<run id, 7>-<invocation id, 7>, as dagster-dbt and run_target() name them
 RUN_FOLDER = re.compile(r"^.+-[0-9a-f]{7}-[0-9a-f]{7}$")
 
@@ -47,8 +59,53 @@ def saved_parse(year: int, project_dir: Path = DBT_PROJECT_DIR) -> Path:
     return target_root(project_dir) / "partial_parse" / f"{year}-{database}.msgpack"
 
 
+def _parse_lock(year: int, project_dir: Path) -> int:
+    """An open file descriptor on the lock file of the year's saved parse (not locked yet)."""
+    lock = saved_parse(year, project_dir).with_suffix(".lock")
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    return os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+
+
+def parse_ahead(year: int, project_dir: Path = DBT_PROJECT_DIR) -> None:
+    """If the year has no saved parse for this build database, parse it in a background process now.
+
+    The lock is taken here and handed to the child, which holds it until it has saved the parse
+    (an OS lock: it is released if the child dies), so the dbt step cannot miss a parse under way.
+    """
+    if saved_parse(year, project_dir).exists():
+        return
+    fd = _parse_lock(year, project_dir)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:  # another run is parsing this year already
+        os.close(fd)
+        return
+    subprocess.Popen(
+        [sys.executable, "-m", "pipeline.dbt_targets", "--year", str(year), "--project-dir", str(project_dir)],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, pass_fds=(fd,), start_new_session=True,
+    )
+    os.close(fd)  # the child's copy keeps the lock
+
+
+def _wait_for_parse_ahead(year: int, project_dir: Path) -> None:
+    fd = _parse_lock(year, project_dir)
+    try:
+        deadline = time.monotonic() + PARSE_WAIT_SECONDS
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    return  # dbt parses by itself
+                time.sleep(0.1)
+    finally:
+        os.close(fd)
+
+
 def seed_parse(target: Path, year: int, project_dir: Path = DBT_PROJECT_DIR) -> None:
-    """Start the invocation in `target` from the year's last parse, if there is one."""
+    """Start the invocation in `target` from the year's last parse (waiting for one under way), if there is one."""
+    _wait_for_parse_ahead(year, project_dir)
     saved = saved_parse(year, project_dir)
     if saved.exists():
         target.mkdir(parents=True, exist_ok=True)
@@ -90,3 +147,25 @@ def _keep_newest(paths: list[Path], keep: int) -> None:
                 old.unlink()
         except FileNotFoundError:  # another run pruned it first
             pass
+
+
+def _parse_and_save(year: int, project_dir: Path) -> None:
+    """The background process of `parse_ahead`: `dbt parse` with the run's vars, then save the parse."""
+    target = target_root(project_dir) / f"parse-{year}-{uuid.uuid4().hex[:7]}"
+    try:
+        subprocess.run(
+            [DBT_EXECUTABLE, "parse", "--vars", json.dumps({"year": year}), "--project-dir", str(project_dir),
+             "--profiles-dir", str(project_dir), "--target-path", str(target), "--log-path", str(target), "--quiet"],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False,
+        )
+        save_parse(target, year, project_dir)
+    finally:
+        shutil.rmtree(target, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description="Parse the dbt project for a year and save the parse (see parse_ahead).")
+    parser.add_argument("--year", type=int, required=True)
+    parser.add_argument("--project-dir", type=Path, default=DBT_PROJECT_DIR)
+    args = parser.parse_args()
+    _parse_and_save(args.year, args.project_dir)
