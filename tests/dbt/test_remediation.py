@@ -18,10 +18,9 @@ and checks that every unit that failed now passes (and that 2023's rows are unto
 from __future__ import annotations
 
 import math
-import os
 import shutil
-from pathlib import Path
 
+import duckdb
 import pytest
 from conftest import (classes, connect_read_only, create_warehouse, facility, good_primary_school, merge, one, room,
                       rows, run_dbt, school, teachers)
@@ -468,19 +467,12 @@ def test_applying_the_plan_makes_every_failing_unit_pass(plan_workdir, plan_ware
                            [OTHER_YEAR]).fetchall() == other_county
 
 
-@pytest.mark.skipif(not os.environ.get("EQUITY_TEST_DEMO_REMEDIATION"),
-                    reason="opt-in (two builds of the demo warehouse): set EQUITY_TEST_DEMO_REMEDIATION=1 "
-                           "(warehouse/equity.duckdb) or to the path of a copy of a warehouse")
 def test_applying_the_plan_to_the_demo_data(tmp_path):
-    """Issue 9's "done when" on the demo warehouse, census year 2024 (the copy is built, never the original)."""
-    import duckdb
-    from conftest import REPO
+    """Issue 9's "done when" on the demo census (data/raw), year 2024: every failing unit has a plan, and applying it makes the unit pass."""
+    from tests.demo_warehouse import build_demo_warehouse
 
-    setting = os.environ["EQUITY_TEST_DEMO_REMEDIATION"]
-    demo = REPO / "warehouse" / "equity.duckdb" if setting == "1" else Path(setting)
-    if not demo.exists():
-        pytest.skip("no demo warehouse")
-    shutil.copy(demo, tmp_path / "warehouse.duckdb")
+    (tmp_path / "demo").mkdir()
+    build_demo_warehouse(tmp_path / "demo").rename(tmp_path / "warehouse.duckdb")
     run_dbt(tmp_path, ["build", "--exclude", "resource_type:unit_test"], year=YEAR)
     with connect_read_only(tmp_path) as con:
         failing = {(r["school_id"], r["stage"]): r["pass_status"] for r in rows(
