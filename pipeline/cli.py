@@ -20,6 +20,8 @@ from rich.console import Console
 from rich.logging import RichHandler
 from rich.table import Table
 
+from pipeline.settings import report_workers
+
 # Bound to the real streams: while a run executes, stdout (dbt's chatter) goes to the run log instead.
 console = Console(file=sys.__stdout__)
 DEFAULT_WAREHOUSE = Path("warehouse/equity.duckdb")
@@ -289,7 +291,7 @@ def build_parser() -> argparse.ArgumentParser:
     report_parser.add_argument("--year", type=int, help="a census year (default: every published year)")
     report_parser.add_argument("--lang", choices=["zh", "en"], default="zh", help="language (default: %(default)s)")
     report_parser.add_argument("--out", type=Path, help="folder for the files (default: reports/<year>/ beside the warehouse)")
-    report_parser.add_argument("--workers", type=int, default=int(os.environ.get("EQUITY_REPORT_WORKERS") or 0),
+    report_parser.add_argument("--workers", type=int, default=report_workers(),
                                help="processes writing reports (default: EQUITY_REPORT_WORKERS, else one per core)")
     report_parser.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE, help="the published warehouse (default: %(default)s)")
     report_parser.set_defaults(handler=report)

@@ -23,7 +23,6 @@ project.
 from __future__ import annotations
 
 import argparse
-import fcntl
 import hashlib
 import json
 import os
@@ -35,6 +34,7 @@ import time
 import uuid
 from pathlib import Path
 
+from pipeline.run_lock import lock_within
 from pipeline.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR
 
 PARTIAL_PARSE = "partial_parse.msgpack"
@@ -43,6 +43,11 @@ KEEP_RUNS = 20
 PARSE_WAIT_SECONDS = 120
 # <step>-<run id, 7>-<invocation id, 7>, as dagster-dbt and run_target() name them
 RUN_FOLDER = re.compile(r"^.+-[0-9a-f]{7}-[0-9a-f]{7}$")
+
+
+def year_vars(year: int) -> list[str]:
+    """The `--vars` of a year's dbt commands. Build and parse must pass the same, or dbt re-parses."""
+    return ["--vars", json.dumps({"year": year})]
 
 
 def target_root(project_dir: Path = DBT_PROJECT_DIR) -> Path:
@@ -75,9 +80,7 @@ def parse_ahead(year: int, project_dir: Path = DBT_PROJECT_DIR) -> None:
     if saved_parse(year, project_dir).exists():
         return
     fd = _parse_lock(year, project_dir)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:  # another run is parsing this year already
+    if not lock_within(fd, 0):  # another run is parsing this year already
         os.close(fd)
         return
     subprocess.Popen(
@@ -88,17 +91,10 @@ def parse_ahead(year: int, project_dir: Path = DBT_PROJECT_DIR) -> None:
 
 
 def _wait_for_parse_ahead(year: int, project_dir: Path) -> None:
+    """Until a parse started ahead has been saved (or PARSE_WAIT_SECONDS; then dbt parses by itself)."""
     fd = _parse_lock(year, project_dir)
     try:
-        deadline = time.monotonic() + PARSE_WAIT_SECONDS
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                return
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    return  # dbt parses by itself
-                time.sleep(0.1)
+        lock_within(fd, PARSE_WAIT_SECONDS)
     finally:
         os.close(fd)
 
@@ -154,7 +150,7 @@ def _parse_and_save(year: int, project_dir: Path) -> None:
     target = target_root(project_dir) / f"parse-{year}-{uuid.uuid4().hex[:7]}"
     try:
         subprocess.run(
-            [DBT_EXECUTABLE, "parse", "--vars", json.dumps({"year": year}), "--project-dir", str(project_dir),
+            [DBT_EXECUTABLE, "parse", *year_vars(year), "--project-dir", str(project_dir),
              "--profiles-dir", str(project_dir), "--target-path", str(target), "--log-path", str(target), "--quiet"],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False,
         )

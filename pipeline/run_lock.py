@@ -22,6 +22,19 @@ class WarehouseBusy(RuntimeError):
     """Another run holds the warehouse."""
 
 
+def lock_within(file, seconds: float, poll: float = 0.1) -> bool:
+    """Take an exclusive flock on `file` (an open file or descriptor), waiting up to `seconds`; whether it was taken."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(poll)
+
+
 def lock_path_for(published: Path) -> Path:
     return published.with_name(f".{published.name}.lock")
 
@@ -36,21 +49,14 @@ class RunLock:
         wait = float(os.environ.get(WAIT_VARIABLE, 600)) if wait_seconds is None else wait_seconds
         self.path.parent.mkdir(parents=True, exist_ok=True)
         handle = open(self.path, "a+", encoding="utf-8")
-        deadline = time.monotonic() + wait
-        while True:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    handle.seek(0)
-                    holder = handle.read().strip() or "unknown"
-                    handle.close()
-                    raise WarehouseBusy(
-                        f"another run is building {self.path.parent} ({holder}); waited {wait:.0f} s. "
-                        f"Try again when it has finished (equity status shows runs), or stop it."
-                    ) from None
-                time.sleep(0.5)
+        if not lock_within(handle, wait, poll=0.5):
+            handle.seek(0)
+            holder = handle.read().strip() or "unknown"
+            handle.close()
+            raise WarehouseBusy(
+                f"another run is building {self.path.parent} ({holder}); waited {wait:.0f} s. "
+                f"Try again when it has finished (equity status shows runs), or stop it."
+            )
         handle.seek(0)
         handle.truncate()
         handle.write(f"run {self.run_id}, pid {os.getpid()}, since {datetime.now(timezone.utc):%Y-%m-%d %H:%M:%S} UTC\n")

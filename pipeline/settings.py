@@ -19,6 +19,11 @@ DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
 
 
+def report_workers() -> int:
+    """`EQUITY_REPORT_WORKERS`: processes writing county reports (0, the default: one per core)."""
+    return int(os.environ.get("EQUITY_REPORT_WORKERS") or 0)
+
+
 @dataclass(frozen=True)
 class Settings:
     raw_dir: Path
@@ -32,7 +37,7 @@ class Settings:
             raw_dir=Path(os.environ.get("EQUITY_RAW_DIR", PROJECT_ROOT / "data" / "raw")).resolve(),
             warehouse=Path(os.environ.get("EQUITY_WAREHOUSE", PROJECT_ROOT / "warehouse" / "equity.duckdb")).resolve(),
             pii_salt=os.environ.get("EQUITY_PII_SALT") or None,
-            report_workers=int(os.environ.get("EQUITY_REPORT_WORKERS") or 0),
+            report_workers=report_workers(),
         )
         settings.export()
         return settings

@@ -61,7 +61,7 @@ def dbt_build_args(year: int) -> list[str]:
     log file is left out too (warnings and errors are still written): dbt writes every SQL statement
     and event to it, some 10 % of a run.
     """
-    return ["build", "--vars", json.dumps({"year": year}), "--exclude", "resource_type:unit_test", "--log-level-file", "warn"]
+    return ["build", *dbt_targets.year_vars(year), "--exclude", "resource_type:unit_test", "--log-level-file", "warn"]
 
 
 @dbt_assets(
