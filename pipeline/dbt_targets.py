@@ -118,7 +118,9 @@ def save_parse(target: Path, year: int, project_dir: Path = DBT_PROJECT_DIR) -> 
     staging = saved.with_name(f".{saved.name}.{uuid.uuid4().hex[:8]}")
     shutil.copyfile(written, staging)
     os.replace(staging, saved)
-    _keep_newest(sorted(saved.parent.glob("*.msgpack"), key=lambda p: p.stat().st_mtime, reverse=True), KEEP_RUNS)
+    # each saved parse has its lock file beside it: keep as many of both
+    for pattern in ("*.msgpack", "*.lock"):
+        _keep_newest(sorted(saved.parent.glob(pattern), key=lambda p: p.stat().st_mtime, reverse=True), KEEP_RUNS)
 
 
 def prune_runs(keep: int = KEEP_RUNS, project_dir: Path = DBT_PROJECT_DIR) -> None:
