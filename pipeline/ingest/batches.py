@@ -53,14 +53,22 @@ class TableNormaliser:
             self._queue(file_index, sheet_no, sheet)
         outcome.sheets = []
 
+    def add_read_together(self, sheet: PreparedSheet, files: list[int]) -> None:
+        """Queue the rows of `files` (in order), read with one call (grouped.py): they carry their `__file`."""
+        frame = sheet.frame.with_columns(pl.lit(0, pl.Int64).alias(SHEET_NO), pl.lit(None, pl.String).alias(SHEET))
+        self._enqueue((sheet.columns, tuple(sorted(sheet.multipliers.items()))), frame, sheet.rows, [(files[0], 0), (files[-1], 0)])
+
     def _queue(self, file_index: int, sheet_no: int, sheet: PreparedSheet) -> None:
         tags = [pl.lit(file_index, pl.Int64).alias(FILE), pl.lit(sheet_no, pl.Int64).alias(SHEET_NO), pl.lit(sheet.name, pl.String).alias(SHEET)]
         if sheet.malformed:
             self.problems.append(self._malformed(sheet).with_columns(tags))
         signature = (sheet.columns, tuple(sorted(sheet.multipliers.items())))
-        self.pending.setdefault(signature, []).append(sheet.frame.with_columns(tags))
-        self.pending_rows[signature] = self.pending_rows.get(signature, 0) + sheet.rows
-        self.pending_sheets.setdefault(signature, []).append((file_index, sheet_no))
+        self._enqueue(signature, sheet.frame.with_columns(tags), sheet.rows, [(file_index, sheet_no)])
+
+    def _enqueue(self, signature: tuple, frame: pl.LazyFrame, rows: int, sheets: list[tuple[int, int]]) -> None:
+        self.pending.setdefault(signature, []).append(frame)
+        self.pending_rows[signature] = self.pending_rows.get(signature, 0) + rows
+        self.pending_sheets.setdefault(signature, []).extend(sheets)
         if self.pending_rows[signature] >= BATCH_ROWS:
             self._flush(signature)
 

@@ -35,7 +35,11 @@ def reject_duplicates(frame: pl.DataFrame, table: Table, file_names: list[str]) 
     if not key or frame.height == 0:
         return frame, empty_rejections()
     frame = frame if _in_file_order(frame) else frame.sort(ORDER)
-    # Only rows whose key occurs more than once need the whole-row comparison; usually there are none.
+    # Keys whose hashes all differ all differ (the usual case): counting hashes is a fifth of the cost
+    # of counting 10 million text keys. Equal hashes only mean the keys must be compared.
+    if frame.select(pl.struct(key).hash().n_unique()).item() == frame.height:
+        return frame, empty_rejections()
+    # Only rows whose key occurs more than once need the whole-row comparison.
     repeated = frame.select((pl.len().over(key) > 1).alias("repeated")).to_series()
     if not repeated.any():
         return frame, empty_rejections()

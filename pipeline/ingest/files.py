@@ -68,9 +68,12 @@ def problems_schema() -> dict[str, pl.DataType]:
     return {SHEET: pl.String, ROW: pl.Int64, "column_name": pl.String, "value": pl.String, "reason": pl.String, RECORD: pl.String}
 
 
-def _prepare_sheet(sheet: Sheet, contract: Contract, table: str, salt: str | None) -> tuple[PreparedSheet, list[str]]:
+def prepare_sheet(
+    sheet: Sheet, contract: Contract, table: str, salt: str | None, carried: tuple[str, ...] = (ROW,)
+) -> tuple[PreparedSheet, list[str]]:
+    """Canonical names, extras folded, personal data protected; `carried` are our columns, not the file's."""
     spec = contract.tables[table]
-    headers = [c for c in sheet.frame.columns if c != ROW]
+    headers = [c for c in sheet.frame.columns if c not in carried]
     match = match_headers(contract, table, headers)
     extra = pl.struct(match.extras).struct.json_encode() if match.extras else pl.lit(None, pl.String)
     frame = sheet.frame.lazy().rename(match.canonical).with_columns(extra.alias("extra")).drop(match.extras)
@@ -91,7 +94,7 @@ def process_file(path: Path, relpath: str, table: str, contract: Contract, salt:
         outcome.format, outcome.encoding, outcome.rows_read = content.format, content.encoding, content.rows_read
         for sheet in content.sheets:
             try:
-                prepared, notes = _prepare_sheet(sheet, contract, table, salt)
+                prepared, notes = prepare_sheet(sheet, contract, table, salt)
             except FileRefused as refused:
                 where = f"sheet '{sheet.name}': " if sheet.name else ""
                 raise FileRefused(where + refused.reason) from refused

@@ -131,32 +131,45 @@ def _derive_class_stage(checked: pl.LazyFrame, given: list[str]) -> pl.LazyFrame
     )
 
 
-def _clean_and_parse(
-    frame: pl.DataFrame, contract: Contract, present: list[Column], non_ascii: Sequence[bool], multipliers: dict[str, float]
-) -> pl.LazyFrame:
-    """The cleaned text (`__txt_`) and parsed value (`__parsed_`) of every present column.
+def _has_non_ascii(values: pl.Series) -> bool:
+    return bool((values.str.len_bytes() != values.str.len_chars()).any())
+
+
+def _checked(frame: pl.DataFrame, contract: Contract, present: list[Column], multipliers: dict[str, float]) -> pl.LazyFrame:
+    """The parsed value (`__parsed_`) and error reason (`__err_`) of every present column.
 
     A column with few distinct texts (codes, flags, most counts: a nation's 10 million teachers
-    have a dozen stage or degree labels) is cleaned and parsed once per distinct text, and
-    each cell takes its text's result (`replace_strict`): string folding, regex and lookups on
-    every row were most of the ingestion's time. Both depend on the cell alone, so the values
-    are the same either way.
+    have a dozen stage or degree labels) is cleaned, parsed and checked once per distinct text,
+    and each cell takes its text's result by position (an Enum cast, then a gather): string
+    folding, regex and lookups on every row were most of the ingestion's time. All three depend
+    on the cell alone, so the results are the same either way; so does the decision to fold
+    full-width characters, which looks at the column's texts, all of them or each once.
     """
     mapped, per_row = [], []
-    for column, folding in zip(present, non_ascii):
-        clean = _cleaned(column, bool(folding)).alias(TXT + column.name)
-        parse = _parsed(contract, column, multipliers.get(column.name, 1.0)).alias(PARSED + column.name)
+    for column in present:
+        multiplier = multipliers.get(column.name, 1.0)
+        parsed, error = PARSED + column.name, ERR + column.name
         if column.type not in FREE_TEXT:
-            distinct = frame.get_column(column.name).unique()
-            if len(distinct) <= FEW_DISTINCT * frame.height:
-                table = distinct.to_frame().with_columns(clean).with_columns(parse)
-                mapped += [
-                    pl.col(column.name).replace_strict(distinct, table.get_column(name), return_dtype=table.schema[name]).alias(name)
-                    for name in (TXT + column.name, PARSED + column.name)
-                ]
+            distinct = frame.get_column(column.name).unique().drop_nulls()
+            if len(distinct) + 1 <= FEW_DISTINCT * frame.height:
+                texts = pl.concat([distinct, pl.Series([None], dtype=pl.String)])  # the empty cell last
+                table = (
+                    texts.to_frame()
+                    .with_columns(_cleaned(column, _has_non_ascii(distinct)).alias(TXT + column.name))
+                    .with_columns(_parsed(contract, column, multiplier).alias(parsed))
+                    .with_columns(_error(contract, column).alias(error))
+                )
+                position = pl.col(column.name).cast(pl.Enum(distinct)).to_physical().fill_null(len(distinct))
+                mapped += [pl.lit(table.get_column(name)).gather(position).alias(name) for name in (parsed, error)]
                 continue
-        per_row.append((clean, parse))
-    return frame.lazy().with_columns(*mapped, *(clean for clean, _ in per_row)).with_columns(parse for _, parse in per_row)
+        folding = column.type != "text" and _has_non_ascii(frame.get_column(column.name))
+        per_row.append((column, _cleaned(column, folding).alias(TXT + column.name), _parsed(contract, column, multiplier).alias(parsed)))
+    return (
+        frame.lazy()
+        .with_columns(*mapped, *(clean for _, clean, _ in per_row))
+        .with_columns(parse for _, _, parse in per_row)
+        .with_columns(_error(contract, column).alias(ERR + column.name) for column, _, _ in per_row)
+    )
 
 
 def normalise(
@@ -172,10 +185,7 @@ def normalise(
         frame = frame.with_columns(pl.lit(None, pl.String).alias("stage"))
     present = [c for c in table.stored_columns if c.name in frame.columns]
     absent = [c for c in table.stored_columns if c.name not in frame.columns]
-    non_ascii = frame.select(pl.col(c.name).str.contains(r"[^\x00-\x7F]").any() for c in present).row(0) if present else ()
-    checked = _clean_and_parse(frame, contract, present, non_ascii, multipliers).with_columns(
-        _error(contract, c).alias(ERR + c.name) for c in present
-    )
+    checked = _checked(frame, contract, present, multipliers)
     if table.name == "classes":
         checked = _derive_class_stage(checked, frame.columns)
     checked = checked.with_columns(pl.any_horizontal([pl.col(ERR + c.name).is_not_null() for c in present]).alias(BAD))

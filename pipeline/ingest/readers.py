@@ -23,6 +23,8 @@ from pipeline.ingest.headers import find_header_row
 
 ROW = "__row"
 FORMATS = {".csv": "csv", ".tsv": "tsv", ".xlsx": "xlsx", ".parquet": "parquet"}
+# The text in which a delimited file's header row is looked for.
+HEAD_CHARS = 65536
 
 
 @dataclass
@@ -85,14 +87,53 @@ def _unique_names(cells: list[object]) -> list[str]:
     return names
 
 
-def _drop_blank_rows(frame: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame | pl.LazyFrame:
-    return frame.filter(~pl.all_horizontal(pl.exclude(ROW).is_null()))
-
-
 def _separator(path: Path, header_line: str) -> str:
     if path.suffix.lower() == ".tsv":
         return "\t"
     return "\t" if header_line.count("\t") > header_line.count(",") else ","
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How a delimited file's text is laid out: files of one layout are read with one polars call (grouped.py)."""
+
+    separator: str
+    # lines above the header row (titles, notes), and the header row's column names
+    header_index: int
+    names: tuple[str, ...]
+
+    @property
+    def first_data_row(self) -> int:
+        return self.header_index + 2
+
+
+def delimited_layout(path: Path, text: str, contract: Contract, table: str) -> Layout:
+    """The layout of a delimited file from its first lines of text."""
+    head_lines = text[:HEAD_CHARS].splitlines()[:10]
+    separator = _separator(path, next((line for line in head_lines if line.strip()), ""))
+    head_rows = list(csv.reader(head_lines, delimiter=separator))
+    header_index = find_header_row(contract, table, head_rows)
+    if header_index is None:
+        raise FileRefused(f"no header row with a known column of table '{table}' in the first lines")
+    return Layout(separator, header_index, tuple(_unique_names(head_rows[header_index])))
+
+
+def scan_delimited(source: bytes | list[str], layout: Layout, file_paths: str | None = None) -> pl.LazyFrame:
+    """Every data line below the header as text columns; `file_paths` names a column of each row's file."""
+    return pl.scan_csv(
+        source,
+        has_header=False,
+        skip_rows=layout.header_index + 1,
+        new_columns=list(layout.names),
+        schema={name: pl.String for name in layout.names},
+        separator=layout.separator,
+        include_file_paths=file_paths,
+    )
+
+
+def drop_blank_rows(frame: pl.DataFrame | pl.LazyFrame, carried: tuple[str, ...] = (ROW,)) -> pl.DataFrame | pl.LazyFrame:
+    """Rows with no value in any column of the file (the `carried` columns are ours, not the file's)."""
+    return frame.filter(~pl.all_horizontal(pl.exclude(*carried).is_null()))
 
 
 def _read_delimited(path: Path, contract: Contract, table: str) -> FileContent:
@@ -101,34 +142,20 @@ def _read_delimited(path: Path, contract: Contract, table: str) -> FileContent:
         raise FileRefused("empty file")
     text, encoding = decode(raw)
     text = text.lstrip("\ufeff")
-    head_lines = text[:65536].splitlines()[:10]
-    separator = _separator(path, next((line for line in head_lines if line.strip()), ""))
-    head_rows = list(csv.reader(head_lines, delimiter=separator))
-    header_index = find_header_row(contract, table, head_rows)
-    if header_index is None:
-        raise FileRefused(f"no header row with a known column of table '{table}' in the first lines")
-    names = _unique_names(head_rows[header_index])
+    layout = delimited_layout(path, text, contract, table)
     data = raw if encoding == "utf-8" else text.encode("utf-8")
-    first_data_row = header_index + 2
     try:
-        # One lazy query, not three eager steps: a year of county files is thousands of small reads.
+        # One lazy query, not three eager steps.
         frame = (
-            pl.scan_csv(
-                data,
-                has_header=False,
-                skip_rows=header_index + 1,
-                new_columns=names,
-                schema={name: pl.String for name in names},
-                separator=separator,
-            )
-            .with_row_index(ROW, offset=first_data_row)
+            scan_delimited(data, layout)
+            .with_row_index(ROW, offset=layout.first_data_row)
             .with_columns(pl.col(ROW).cast(pl.Int64))
-            .pipe(_drop_blank_rows)
+            .pipe(drop_blank_rows)
             .collect()
         )
         sheet = Sheet(None, frame)
     except pl.exceptions.PolarsError:
-        sheet = _read_ragged(text, separator, names, header_index, first_data_row)
+        sheet = _read_ragged(text, layout.separator, list(layout.names), layout.header_index, layout.first_data_row)
     if sheet.frame.height + len(sheet.malformed) == 0:
         raise FileRefused("empty file: a header row but no data rows")
     return FileContent(format=FORMATS[path.suffix.lower()], encoding=encoding, sheets=[sheet])
@@ -186,7 +213,7 @@ def _read_xlsx(path: Path, contract: Contract, table: str) -> FileContent:
             .rename(dict(zip(grid.columns, names)))
             .with_row_index(ROW, offset=first_rows.get(name, 1) + header_index + 1)
             .with_columns(pl.col(ROW).cast(pl.Int64))
-            .pipe(_drop_blank_rows)
+            .pipe(drop_blank_rows)
         )
         sheets.append(Sheet(name, frame))
     if not sheets:

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections import Counter, deque
-from collections.abc import Iterator
+from collections import Counter
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -24,17 +23,17 @@ from pipeline.ingest import warehouse
 from pipeline.ingest.batches import TableNormaliser
 from pipeline.ingest.checks import FILE, empty_rejections, reject_duplicates, reject_orphans_and_stages
 from pipeline.ingest.contract import Contract, load_contract
-from pipeline.ingest.files import SHEET, FileOutcome, process_file, sha256_of
+from pipeline.ingest.files import SHEET, FileOutcome, sha256_of
+from pipeline.ingest.grouped import read_table
 from pipeline.ingest.readers import FORMATS, ROW
 
 log = logging.getLogger(__name__)
 
 YEAR_FOLDER = re.compile(r"^\d{4}$")
-# Schools first: the other tables are checked against the schools loaded.
 TABLE_ORDER = ["schools", "classes", "teachers", "facilities", "rooms", "finance", "county"]
-# Files read at once, and read ahead of their normalisation: enough to keep two cores busy.
-READ_THREADS = 3
-READ_AHEAD = 8
+# Schools first: the other tables are checked against the schools loaded. Then the largest, so that
+# writing it overlaps with reading the others.
+LOAD_ORDER = ["schools", "teachers", "classes", "rooms", "facilities", "finance", "county"]
 
 
 def find_years(raw_dir: Path) -> list[int]:
@@ -85,29 +84,14 @@ def _refuse(path: Path, relpath: str, reason: str) -> FileOutcome:
     return FileOutcome(path=path, relpath=relpath, table=None, sha256=sha256_of(path), refused=reason)
 
 
-def _read_file(raw_dir: Path, path: Path, table: str | None, contract: Contract, salt: str | None) -> FileOutcome:
+def _refused_by_name(raw_dir: Path, path: Path, table: str | None) -> FileOutcome | None:
+    """A file that no table reads, or of a type that cannot be read, is refused before anything is read."""
     relpath = path.relative_to(raw_dir).as_posix()
     if table is None:
         return _refuse(path, relpath, f"the file name does not start with a table name ({', '.join(TABLE_ORDER)})")
     if path.suffix.lower() not in FORMATS:
         return _refuse(path, relpath, f"unsupported file type '{path.suffix}': use .csv, .tsv, .xlsx or .parquet")
-    return process_file(path, relpath, table, contract, salt)
-
-
-def _read_files(raw_dir: Path, paths: list[Path], table: str | None, contract: Contract, salt: str | None) -> Iterator[FileOutcome]:
-    """The files' outcomes in order, read by a few threads (polars, hashing and file reads release the GIL).
-
-    At most `READ_AHEAD` files are read ahead of the consumer, so that a
-    year's text never piles up in memory waiting to be normalised.
-    """
-    with ThreadPoolExecutor(max_workers=READ_THREADS) as pool:
-        pending: deque[Future[FileOutcome]] = deque()
-        for path in paths:
-            pending.append(pool.submit(_read_file, raw_dir, path, table, contract, salt))
-            if len(pending) >= READ_AHEAD:
-                yield _logged(pending.popleft().result())
-        while pending:
-            yield _logged(pending.popleft().result())
+    return None
 
 
 def _logged(outcome: FileOutcome) -> FileOutcome:
@@ -182,30 +166,41 @@ def load_year(
 ) -> YearLoad:
     """Load every file of the year, table by table, in one transaction.
 
-    A table's files are read, normalised (in batches, see batches.py), checked
-    and inserted before the next table is read, so that memory holds one
-    table at a time, not the year: a nation's 10 million teachers are the
-    most there is at once.
+    A table's files are read, normalised (in batches, see batches.py) and
+    checked; then a writer thread inserts the table while the next one is
+    read (DuckDB writes a table on one core, and releases the GIL). Memory
+    holds at most the table being written and the one being read, not the
+    year: a nation's 10 million teachers are the most there is at once.
     """
     contract = contract or load_contract()
     paths = year_files(raw_dir / str(year))
     names = [p.relative_to(raw_dir).as_posix() for p in paths]
     tables_of = [table_of(p) for p in paths]
     outcomes: list[FileOutcome | None] = [None] * len(paths)
-    for i, path in enumerate(paths):  # files of no table are refused before anything is read
-        if tables_of[i] is None or path.suffix.lower() not in FORMATS:
-            outcomes[i] = _logged(_read_file(raw_dir, path, tables_of[i], contract, salt))
+    for i, path in enumerate(paths):
+        if (refused := _refused_by_name(raw_dir, path, tables_of[i])) is not None:
+            outcomes[i] = _logged(refused)
     file_problems: list[pl.DataFrame] = []
     cross_rejected: list[pl.DataFrame] = [empty_rejections()]
     loaded_by_file: dict[int, int] = {}
     schools: pl.DataFrame | None = None
-    with warehouse.year_transaction(con, contract, year) as insert:
-        for table_name in TABLE_ORDER:
+    with warehouse.year_transaction(con, contract, year) as insert, ThreadPoolExecutor(max_workers=1) as writer:
+
+        def write(table_name: str, frame: pl.DataFrame) -> None:
+            insert(f"raw.{table_name}", _with_source(frame, names, year).drop(FILE))
+
+        written: Future[None] | None = None
+        for table_name in LOAD_ORDER:
             normaliser = TableNormaliser(contract, table_name)
             todo = [i for i in range(len(paths)) if tables_of[i] == table_name and outcomes[i] is None]
-            for i, outcome in zip(todo, _read_files(raw_dir, [paths[i] for i in todo], table_name, contract, salt)):
-                outcomes[i] = outcome
-                normaliser.add(i, outcome)
+            for read in read_table(raw_dir, [(i, paths[i]) for i in todo], table_name, contract, salt):
+                for i, outcome in read.outcomes:
+                    outcomes[i] = _logged(outcome)
+                if read.together is not None:
+                    normaliser.add_read_together(read.together, read.together_files)
+                else:
+                    for i, outcome in read.outcomes:
+                        normaliser.add(i, outcome)
             _log_table(table_name, [cast(FileOutcome, outcomes[i]) for i in todo])
             good, problems = normaliser.finish()
             file_problems.append(problems)
@@ -217,8 +212,12 @@ def load_year(
             if table_name == "schools":
                 schools = frame.select("school_id", "school_type")
             loaded_by_file.update(frame.group_by(FILE).len().iter_rows())
-            insert(f"raw.{table_name}", _with_source(frame, names, year).drop(FILE))
+            if written is not None:
+                written.result()  # one table waits to be written, never more
+            written = writer.submit(write, table_name, frame)
             del frame
+        if written is not None:
+            written.result()
         done = cast(list[FileOutcome], outcomes)
         rejected = pl.concat(
             [pl.concat(file_problems, how="diagonal_relaxed").sort(FILE, maintain_order=True), *cross_rejected], how="diagonal_relaxed"
