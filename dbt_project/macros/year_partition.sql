@@ -93,3 +93,38 @@
     end
     {%- endif -%}
 {%- endmacro %}
+
+
+{#
+    Generic data tests on a year-partitioned mart table read only the run's census year
+    when the `year` var is given (every year without it). The run deletes and inserts
+    that year only, the other years were tested when they were built, and every key of
+    these tables includes `year`, so uniqueness, relationships (the child rows of the
+    year; `to` is read whole), accepted values, not-null and row expressions on the
+    year's rows check everything the run changed, in one year's scan instead of a
+    decade's. Staging views and intermediate tables already hold the run's year only;
+    rollup views (year_partitioned false, year-over-year reads the previous year) and
+    singular tests are not filtered.
+
+    dbt wraps the `model` argument of every generic test in get_where_subquery(); this
+    root-project macro replaces dbt's, adding the year to the test's own `where` config.
+    The subquery has no alias, so that a test may alias it (`from {{ model }} as child`).
+#}
+{% macro get_where_subquery(relation) -%}
+    {%- set conditions = [] -%}
+    {%- set where = config.get('where', '') -%}
+    {%- if where -%}
+        {%- do conditions.append('(' ~ where ~ ')') -%}
+    {%- endif -%}
+    {%- set year = census_year() -%}
+    {%- if execute and year is not none -%}
+        {%- set node = graph.nodes.get('model.' ~ project_name ~ '.' ~ relation.identifier) -%}
+        {%- if node and ((node.config or {}).get('meta') or {}).get('year_partitioned') -%}
+            {%- do conditions.append('year = ' ~ year) -%}
+        {%- endif -%}
+    {%- endif -%}
+    {%- if conditions -%}
+        {%- do return('(select * from ' ~ relation ~ ' where ' ~ conditions | join(' and ') ~ ')') -%}
+    {%- endif -%}
+    {%- do return(relation) -%}
+{%- endmacro %}

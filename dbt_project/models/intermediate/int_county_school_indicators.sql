@@ -87,14 +87,33 @@ g5 as (
 
 ),
 
+-- the county's standards are joined to its schools (200,000 rows at nation size)
+-- before the schools are joined to their teachers (10 million), not after
+school_standards as (
+
+    select
+        schools.year,
+        schools.school_id,
+        schools.county_code,
+        std.g9_min_training_hours,
+        std.min_backbone_rank
+    from {{ ref('int_schools') }} as schools
+    left join std
+        on schools.year = std.year
+        and schools.county_code = std.county_code
+
+),
+
 compulsory_teachers as (
 
     select
         teachers.*,
         schools.county_code,
+        schools.g9_min_training_hours,
+        schools.min_backbone_rank,
         backbone_levels.rank as backbone_rank
     from {{ ref('stg_census__teachers') }} as teachers
-    inner join {{ ref('int_schools') }} as schools
+    inner join school_standards as schools
         on teachers.year = schools.year
         and teachers.school_id = schools.school_id
     inner join {{ ref('stages') }} as stages
@@ -108,10 +127,10 @@ compulsory_teachers as (
 teacher_counts as (
 
     select
-        compulsory_teachers.year,
-        compulsory_teachers.county_code,
+        year,
+        county_code,
         count(*)                                                              as teachers,
-        count(*) filter (where training_hours_5y >= std.g9_min_training_hours) as g9_met,
+        count(*) filter (where training_hours_5y >= g9_min_training_hours)    as g9_met,
         count(*) filter (where training_hours_5y is null)                     as g9_unknown,
         count(*) filter (where has_certificate)                               as g12_met,
         count(*) filter (where has_certificate is null)                       as g12_unknown,
@@ -119,13 +138,10 @@ teacher_counts as (
         count(*) filter (where rotation_eligible and rotated is not null)     as eligible_rotation_known,
         count(*) filter (where rotation_eligible and rotated)                 as rotated,
         count(*) filter (
-            where rotation_eligible and rotated and backbone_rank >= std.min_backbone_rank
+            where rotation_eligible and rotated and backbone_rank >= min_backbone_rank
         )                                                                     as rotated_backbone
     from compulsory_teachers
-    left join std
-        on compulsory_teachers.year = std.year
-        and compulsory_teachers.county_code = std.county_code
-    group by compulsory_teachers.year, compulsory_teachers.county_code
+    group by year, county_code
 
 ),
 
