@@ -38,8 +38,10 @@ $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
+# Bytecode compiled once here: where PYTHONDONTWRITEBYTECODE is set, every process (each run, each dbt
+# call, each test's subprocess) would otherwise compile Dagster, dbt and GX from source, seconds each.
 $(VENV)/.installed: requirements.lock.txt pyproject.toml | $(BIN)/uv
-	$(BIN)/uv pip sync --quiet -p $(BIN)/python requirements.lock.txt
+	$(BIN)/uv pip sync --quiet --compile-bytecode -p $(BIN)/python requirements.lock.txt
 	$(BIN)/uv pip install --quiet -p $(BIN)/python --no-deps -e .
 	touch $@
 

@@ -7,6 +7,7 @@ from pipeline.assets.ingestion import raw_census
 from pipeline.assets.publishing import published_warehouse
 from pipeline.assets.reports import county_reports
 from pipeline.checks import build_quality_checks
+from pipeline.instance import lighten_run_history
 from pipeline.dbt_resource import CensusDbtCliResource
 from pipeline.jobs import census_year_job, county_reports_job
 from pipeline.resources import CensusFilesResource, ReportsResource, WarehouseResource, dbt_project
@@ -15,6 +16,7 @@ from pipeline.sensors import census_files_sensor, reports_after_publish
 from pipeline.settings import DBT_EXECUTABLE, Settings
 
 settings = Settings.from_env()
+lighten_run_history()
 
 defs = dg.Definitions(
     assets=[raw_census, census_dbt_models, published_warehouse, county_reports],

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import sqlite3
 from pathlib import Path
 
 import dagster as dg
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 
 from pipeline.settings import PROJECT_ROOT
 
@@ -58,3 +62,34 @@ def release_dead_runs(instance: dg.DagsterInstance, current_run_id: str) -> list
         instance.report_run_failed(run, message="the run ended without reporting (killed?); released by a later run")
         released.append(run.run_id)
     return released
+
+
+class _DropNonCheckTestNotices(logging.Filter):
+    """dagster-dbt warns once per dbt test that is not an asset check: by design, most of ours (see
+    pipeline/assets/indicators.py). A hundred warnings a run say nothing, and each is an event written
+    to the run history."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Logging an `AssetObservation` instead of an `AssetCheckResult`")
+
+
+def _sqlite_commits_without_fsync(dbapi_connection: object, _record: object) -> None:
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.execute("PRAGMA synchronous=NORMAL")
+
+
+def lighten_run_history() -> None:
+    """Make the run history (Dagster's SQLite storage under DAGSTER_HOME) cheap to write; idempotent.
+
+    Dagster commits each of a run's some 900 events (a nation-size year) in a connection of its
+    own, and SQLite's default waits for the disk (fsync) at every commit: seconds per run on an
+    idle disk, most of a small run's time on a busy one. The storage is in WAL mode, where
+    `synchronous=NORMAL` is SQLite's documented recommendation: no fsync per commit, and still
+    no corruption on a crash or power cut (the last events may be lost then, never the
+    warehouse, which keeps its own record of runs in `audit.runs`).
+    """
+    if not event.contains(Engine, "connect", _sqlite_commits_without_fsync):
+        event.listen(Engine, "connect", _sqlite_commits_without_fsync)
+    dagster_logger = logging.getLogger("dagster.builtin")
+    if not any(isinstance(f, _DropNonCheckTestNotices) for f in dagster_logger.filters):
+        dagster_logger.addFilter(_DropNonCheckTestNotices())

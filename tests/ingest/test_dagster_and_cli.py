@@ -74,6 +74,12 @@ def test_cli_run_publishes_good_years_and_holds_back_a_year_with_a_refused_file(
     assert done.returncode == 0, done.stderr
     assert _years_in(warehouse, "marts.dim_school") == [(2023, 3), (2024, 3)]
     assert not (tmp_path / "out" / "reports" / "2024").exists() and "county reports" not in " ".join(done.stdout.split())
+    instance = dg.DagsterInstance.from_config(env["DAGSTER_HOME"])
+    last = instance.get_runs(limit=1)[0]
+    messages = [e.user_message for e in instance.all_logs(last.run_id)]
+    assert any("Finished dbt command" in m for m in messages)  # the dbt step's own log lines are kept
+    assert not [m for m in messages if m.startswith("Logging an `AssetObservation`")]  # not one per dbt test
+    instance.dispose()
 
 
 def test_cli_refuses_an_unknown_year(raw_dir, tmp_path):
