@@ -37,10 +37,11 @@ from pipeline.ingest.readers import FORMATS, HEAD_CHARS, ROW, Layout, Sheet, del
 # Bytes of files read with one call: big enough that the call's fixed cost vanishes, small
 # enough that one chunk's text (a nation's teachers come in some thirteen) is all there is.
 CHUNK_BYTES = 64 << 20
-# Files hashed and looked at (or read, when they are read on their own) by a few threads,
-# at most READ_AHEAD ahead of the reading: enough to keep two cores busy.
+# Files hashed and looked at (or read, when they are read on their own) by a few threads, up to
+# READ_AHEAD_BYTES of files ahead of the reading: a few chunks, so that the reading never waits,
+# and never more text than that held by files read on their own.
 READ_THREADS = 3
-READ_AHEAD = 8
+READ_AHEAD_BYTES = 4 * CHUNK_BYTES
 # Bytes decoded to find the header row: at least HEAD_CHARS characters, as when a file is read alone.
 HEAD_BYTES = 4 * HEAD_CHARS
 _PATH, _INDEX = "__path", "__index"
@@ -140,19 +141,26 @@ def read_table(
     chunk: list[Located] = []
     size = 0
     with ThreadPoolExecutor(max_workers=READ_THREADS) as pool:
-        pending: deque[Future[Located | TableRead]] = deque()
+        pending: deque[tuple[int, Future[Located | TableRead]]] = deque()
         todo = iter(files)
+        ahead = 0  # bytes of the files submitted and not yet taken
 
-        def submit_next() -> None:
-            for index, path in todo:
-                pending.append(pool.submit(_locate, index, path, path.relative_to(raw_dir).as_posix(), table, contract, salt))
-                return
+        def submit_ahead() -> None:
+            nonlocal ahead
+            while ahead < READ_AHEAD_BYTES or not pending:
+                index, path = next(todo, (None, None))
+                if path is None:
+                    return
+                relpath = path.relative_to(raw_dir).as_posix()
+                pending.append((path.stat().st_size, pool.submit(_locate, index, path, relpath, table, contract, salt)))
+                ahead += pending[-1][0]
 
-        for _ in range(READ_AHEAD):
-            submit_next()
+        submit_ahead()
         while pending:
-            item = pending.popleft().result()
-            submit_next()
+            bytes_taken, future = pending.popleft()
+            item = future.result()
+            ahead -= bytes_taken
+            submit_ahead()
             if chunk and (not isinstance(item, Located) or item.layout != chunk[0].layout or size >= CHUNK_BYTES):
                 yield from _read_chunk(chunk, table, contract, salt)
                 chunk, size = [], 0
