@@ -137,26 +137,17 @@ theil as (
 
 ),
 
--- the Lorenz curve needs only the county totals: read values_ and totals rather
--- than the wider unit_terms (same rows), so the window sorts fewer columns
 lorenz as (
 
     select
-        values_.year, values_.county_code, values_.stage, values_.indicator,
-        values_.students, values_.value, totals.p, totals.mu,
-        sum(values_.students * values_.value) over w / (totals.p * totals.mu)          as l_i,
-        (sum(values_.students * values_.value) over w - values_.students * values_.value)
-            / (totals.p * totals.mu)                                                   as l_prev,
-        sum(values_.students) over w                                                   as cum_students
-    from values_
-    inner join totals
-        on values_.year = totals.year
-        and values_.county_code = totals.county_code
-        and values_.stage = totals.stage
-        and values_.indicator = totals.indicator
+        year, county_code, stage, indicator, students, value, p, mu,
+        sum(students * value) over w / (p * mu)                        as l_i,
+        (sum(students * value) over w - students * value) / (p * mu)   as l_prev,
+        sum(students) over w                                           as cum_students
+    from unit_terms
     window w as (
-        partition by values_.year, values_.county_code, values_.stage, values_.indicator
-        order by values_.value, values_.school_id
+        partition by year, county_code, stage, indicator
+        order by value, school_id
         rows between unbounded preceding and current row
     )
 
