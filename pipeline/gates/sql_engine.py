@@ -65,28 +65,22 @@ class _Plan:
 
     def counted_sql(self) -> str:
         """The aggregate counting the domain rows (`count(col)`: DuckDB counts non-nulls without reading the values)."""
-        column = _not_null_column(self.domain)
+        column = _column_of(self.domain, "IS NOT NULL")
         return f"count({column})" if column else f"count(*) FILTER (WHERE {self.domain})"
 
     def unexpected_sql(self) -> str:
         """The aggregate counting the unexpected rows among the domain rows."""
         if self.count_query:
             return "0"
-        column = _null_column(self.unexpected)
+        column = _column_of(self.unexpected, "IS NULL")
         if self.domain == "true" and column:
             return f"count(*) - count({column})"
         return f"count(*) FILTER (WHERE ({self.domain}) AND ({self.unexpected}))"
 
 
-def _not_null_column(predicate: str) -> str | None:
-    """`"col" IS NOT NULL` -> `"col"`."""
-    match = re.fullmatch(r'("(?:[^"]|"")+") IS NOT NULL', predicate)
-    return match[1] if match else None
-
-
-def _null_column(predicate: str) -> str | None:
-    """`"col" IS NULL` -> `"col"`."""
-    match = re.fullmatch(r'("(?:[^"]|"")+") IS NULL', predicate)
+def _column_of(predicate: str, test: str) -> str | None:
+    """`"col" IS NULL` with test `IS NULL` (or `IS NOT NULL`) -> `"col"`; None for any other predicate."""
+    match = re.fullmatch(rf'("(?:[^"]|"")+") {test}', predicate)
     return match[1] if match else None
 
 

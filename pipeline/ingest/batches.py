@@ -4,7 +4,8 @@ A year often arrives as one file per county: 2,000 counties make 14,000
 files of a few thousand rows. Normalised one by one, polars' fixed cost per
 call (some thirty calls per file) takes longer than the work itself. Sheets
 whose columns and multipliers are the same are therefore stacked, tagged
-with their file and sheet, and normalised at once; a batch is flushed at
+with their file and sheet (files read together by grouped.py arrive stacked
+and tagged with their file), and normalised at once; a batch is flushed at
 `BATCH_ROWS` rows so that only one batch of text is in memory at a time.
 
 The result is the same as file by file: each cell is normalised on its own
