@@ -39,10 +39,11 @@ $(BIN)/uv:
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
 # Bytecode compiled once here: where PYTHONDONTWRITEBYTECODE is set, every process (each run, each dbt
-# call, each test's subprocess) would otherwise compile Dagster, dbt and GX from source, seconds each.
+# call, each test's subprocess) would otherwise compile Dagster, dbt, GX and our own modules from source.
 $(VENV)/.installed: requirements.lock.txt pyproject.toml | $(BIN)/uv
 	$(BIN)/uv pip sync --quiet --compile-bytecode -p $(BIN)/python requirements.lock.txt
 	$(BIN)/uv pip install --quiet -p $(BIN)/python --no-deps -e .
+	$(BIN)/python -m compileall -q pipeline synthetic
 	touch $@
 
 ## make ui: Dagster's UI on http://127.0.0.1:3000, with the nightly and annual schedules and the file sensor on

@@ -25,10 +25,8 @@ For each size (default: province), in one process run:
 Prints a table and writes benchmarks/results/run-<size>.json. Other work on the machine slows
 every figure: the 1-minute load average before and after each step is recorded with it.
 
-Python's bytecode cache is used (in benchmarks/.data/pycache) even where PYTHONDONTWRITEBYTECODE
-is set: without it every process (equity, dbt, dagster-dbt's `dbt --version`) compiles some
-10,000 modules of Dagster, dbt and Great Expectations from source, 3-4 s each time, which no
-installed server does. `--no-bytecode-cache` measures the environment as it is.
+Every process runs from the virtualenv as `make setup` leaves it, bytecode compiled (see the
+Makefile), as an installed server runs.
 """
 
 from __future__ import annotations
@@ -57,7 +55,7 @@ TABLES = ("schools", "classes", "teachers", "facilities", "rooms", "finance", "c
 # Dagster step -> stage of the table; any other step is a quality gate (an asset check step).
 STAGES = {"raw_census": "ingestion", "census_dbt_models": "dbt", "warehouse__published": "publish"}
 COLUMNS = ("ingestion", "gates", "dbt", "publish", "start-up")
-OPTIONS = argparse.Namespace(bytecode_cache=True, all_reports=False)
+OPTIONS = argparse.Namespace(all_reports=False)
 
 
 # --------------------------------------------------------------------------- data
@@ -138,7 +136,7 @@ def measure_bare_read(raw: Path, fmt: str, tmp: Path) -> dict:
     result = tmp / "bare.json"
     measured = measure.run(
         [sys.executable, __file__, "--child", "bare", "--raw", str(raw), "--format", fmt, "--db", str(tmp / "bare.duckdb"), "--out", str(result)],
-        env=child_env(OPTIONS.bytecode_cache), cwd=REPO,
+        cwd=REPO,
     )
     if measured.returncode:
         raise SystemExit("the bare read failed")
@@ -149,18 +147,8 @@ def measure_bare_read(raw: Path, fmt: str, tmp: Path) -> dict:
 # --------------------------------------------------------------------------- equity
 
 
-BYTECODE_CACHE = HERE / ".data" / "pycache"
-
-
-def child_env(bytecode_cache: bool) -> dict[str, str]:
-    env = dict(os.environ)
-    if bytecode_cache and env.pop("PYTHONDONTWRITEBYTECODE", None):
-        env["PYTHONPYCACHEPREFIX"] = str(BYTECODE_CACHE)
-    return env
-
-
 def equity(args: list[str], home: Path, log: Path) -> measure.Measured:
-    env = {**child_env(OPTIONS.bytecode_cache), "DAGSTER_HOME": str(home)}
+    env = {**os.environ, "DAGSTER_HOME": str(home)}
     return measure.run([sys.executable, "-m", "pipeline", *args], env=env, cwd=REPO, log=log)
 
 
@@ -238,7 +226,6 @@ def bench(size: str, fmt: str) -> dict:
         "size": size, "format": fmt, "year": YEAR,
         "machine": f"{os.cpu_count()} cores, {os.sysconf('SC_PHYS_PAGES') * os.sysconf('SC_PAGE_SIZE') / 2**30:.0f} GB, Python {platform.python_version()}",
         "files": len(files), "mb": round(sum(p.stat().st_size for p in files) / 1e6, 1),
-        "bytecode_cache": OPTIONS.bytecode_cache,
     }
     with tempfile.TemporaryDirectory(prefix=f"equity-bench-{size}-") as tmp_name:
         tmp = Path(tmp_name)
@@ -311,7 +298,6 @@ def main() -> None:
     parser.add_argument("--size", action="append", choices=["county", "province", "nation"], help="repeatable (default: province)")
     parser.add_argument("--format", default="csv", choices=["csv", "parquet"])
     parser.add_argument("--all-reports", action="store_true", help="time every county's report at nation size too (default: county and province only)")
-    parser.add_argument("--no-bytecode-cache", dest="bytecode_cache", action="store_false", help="measure with PYTHONDONTWRITEBYTECODE as set")
     parser.add_argument("--child", choices=["bare"], help=argparse.SUPPRESS)
     parser.add_argument("--raw", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
@@ -324,7 +310,7 @@ def main() -> None:
     for size in args.size or ["province"]:
         result = bench(size, args.format)
         results.append(result)
-        variant = ("" if args.format == "csv" else f"-{args.format}") + ("" if args.bytecode_cache else "-no-bytecode-cache")
+        variant = "" if args.format == "csv" else f"-{args.format}"
         out = HERE / "results" / f"run-{size}{variant}.json"
         out.parent.mkdir(exist_ok=True)
         out.write_text(json.dumps(result, indent=2) + "\n")
