@@ -124,6 +124,12 @@ def run(args: argparse.Namespace) -> int:
         errors.print(f"[red]error:[/] no folder for year(s) {', '.join(map(str, missing))} under {args.raw} (found: {', '.join(map(str, found))})")
         return 2
 
+    # dbt's parse of the first year, in the background on the core that loading the definitions leaves idle
+    from pipeline import dbt_targets
+    from pipeline.settings import Settings
+
+    Settings.from_env()
+    dbt_targets.parse_ahead(years[0])
     console.print("Loading the pipeline definitions…")
     from pipeline.definitions import defs
     from pipeline.partitions import census_years

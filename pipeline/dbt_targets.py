@@ -10,10 +10,11 @@ each run; the database is part of the key because the profile, which dbt also ch
 it, and tests and benchmarks build many): dbt still checks it (project files, vars, profile,
 versions) and re-parses what changed, so re-using it is always safe.
 
-The first run of a year into a build database has no such parse. `parse_ahead`, called when
-the run starts, then parses in a background process while the files are read and checked
-(mostly one core), and saves the parse; the dbt step waits for it (a file lock the background
-process holds) before starting from it.
+The first run of a year into a build database has no such parse. `parse_ahead` then parses in
+a background process and saves the parse; the dbt step waits for it (a file lock the background
+process holds) before starting from it. The ingestion step calls it; `equity run` calls it for
+its first year before it loads the definitions, which keep one core busy and the other idle for
+seconds, while ingestion keeps both busy.
 
 The folders are kept for their logs and artefacts, but only the latest `KEEP_RUNS`: at some
 13 MB each, a year of nightly runs would otherwise fill gigabytes and slow every walk of the
