@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
+import threading
+from collections import OrderedDict
 from pathlib import Path
 
 import dagster as dg
@@ -73,23 +75,49 @@ class _DropNonCheckTestNotices(logging.Filter):
         return not record.getMessage().startswith("Logging an `AssetObservation` instead of an `AssetCheckResult`")
 
 
-def _sqlite_commits_without_fsync(dbapi_connection: object, _record: object) -> None:
+# Run-history files held open by this process, least recently used first (see lighten_run_history).
+_held_open: OrderedDict[str, sqlite3.Connection] = OrderedDict()
+_held_open_lock = threading.Lock()
+HELD_OPEN_FILES = 8
+
+
+def _hold_open(path: str) -> None:
+    if path in _held_open:
+        _held_open.move_to_end(path)
+        return
+    held = sqlite3.connect(path, check_same_thread=False)
+    held.execute("SELECT count(*) FROM sqlite_master").fetchall()  # a first read opens the WAL's index: "not the last"
+    _held_open[path] = held
+    while len(_held_open) > HELD_OPEN_FILES:
+        _held_open.popitem(last=False)[1].close()
+
+
+def _sqlite_without_fsync_per_event(dbapi_connection: object, _record: object) -> None:
     if isinstance(dbapi_connection, sqlite3.Connection):
         dbapi_connection.execute("PRAGMA synchronous=NORMAL")
+        path = dbapi_connection.execute("PRAGMA database_list").fetchone()[2]
+        if path and dbapi_connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
+            with _held_open_lock:
+                _hold_open(path)
 
 
 def lighten_run_history() -> None:
     """Make the run history (Dagster's SQLite storage under DAGSTER_HOME) cheap to write; idempotent.
 
-    Dagster commits each of a run's some 900 events (a nation-size year) in a connection of its
+    Dagster commits each of a run's some 500 events (a nation-size year) in a connection of its
     own, and SQLite's default waits for the disk (fsync) at every commit: seconds per run on an
     idle disk, most of a small run's time on a busy one. The storage is in WAL mode, where
     `synchronous=NORMAL` is SQLite's documented recommendation: no fsync per commit, and still
     no corruption on a crash or power cut (the last events may be lost then, never the
     warehouse, which keeps its own record of runs in `audit.runs`).
+
+    That connection is also the file's only one, and SQLite checkpoints the WAL into the file
+    (an fsync) and deletes it whenever the last connection closes: at every event again. So the
+    process holds each file it writes open (the `HELD_OPEN_FILES` most recent), and the WAL is
+    checkpointed every thousand pages, as SQLite does by default.
     """
-    if not event.contains(Engine, "connect", _sqlite_commits_without_fsync):
-        event.listen(Engine, "connect", _sqlite_commits_without_fsync)
+    if not event.contains(Engine, "connect", _sqlite_without_fsync_per_event):
+        event.listen(Engine, "connect", _sqlite_without_fsync_per_event)
     dagster_logger = logging.getLogger("dagster.builtin")
     if not any(isinstance(f, _DropNonCheckTestNotices) for f in dagster_logger.filters):
         dagster_logger.addFilter(_DropNonCheckTestNotices())
