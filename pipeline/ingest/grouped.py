@@ -19,7 +19,7 @@ Either way the rows, row numbers, notes and refusals are the same.
 from __future__ import annotations
 
 import codecs
-import hashlib
+import os
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -31,7 +31,7 @@ import polars as pl
 from pipeline.ingest.checks import FILE
 from pipeline.ingest.contract import Contract
 from pipeline.ingest.errors import FileRefused
-from pipeline.ingest.files import FileOutcome, PreparedSheet, prepare_sheet, process_file
+from pipeline.ingest.files import FileOutcome, PreparedSheet, prepare_sheet, process_file, sha256_of
 from pipeline.ingest.readers import FORMATS, HEAD_CHARS, ROW, Layout, Sheet, delimited_layout, drop_blank_rows, scan_delimited
 
 # Bytes of files read with one call: big enough that the call's fixed cost vanishes, small
@@ -68,12 +68,16 @@ class TableRead:
     together_files: list[int] = field(default_factory=list)
 
 
-def _utf8_head(raw: bytes) -> str | None:
-    """The first lines of a file that looks like plain UTF-8 (no BOM); polars checks the rest as it reads."""
-    if not raw.strip() or raw.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+def _utf8_head(head: bytes, whole_file: bool) -> str | None:
+    """The first lines of a file that looks like plain UTF-8 (no BOM); polars checks the rest as it reads.
+
+    A file whose first HEAD_BYTES are blank is left to be read on its own, which tells an empty
+    file from one that only starts blank.
+    """
+    if not head.strip() or head.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
         return None
     try:  # a character cut at the end of the head is left for the decoder's next call
-        return codecs.getincrementaldecoder("utf-8")().decode(raw[:HEAD_BYTES], final=len(raw) <= HEAD_BYTES)
+        return codecs.getincrementaldecoder("utf-8")().decode(head, final=whole_file)
     except UnicodeDecodeError:
         return None
 
@@ -81,14 +85,15 @@ def _utf8_head(raw: bytes) -> str | None:
 def _locate(index: int, path: Path, relpath: str, table: str, contract: Contract, salt: str | None) -> Located | TableRead:
     """A delimited file that looks like plain UTF-8, hashed and its layout known; any other file read on its own."""
     if FORMATS.get(path.suffix.lower()) in ("csv", "tsv"):
-        raw = path.read_bytes()
-        head = _utf8_head(raw)
+        with open(path, "rb") as handle:  # the head only: polars reads the file, the hash streams it
+            head, size = handle.read(HEAD_BYTES), os.fstat(handle.fileno()).st_size
+        text = _utf8_head(head, whole_file=size <= HEAD_BYTES)
         try:
-            layout = delimited_layout(path, head, contract, table) if head is not None else None
+            layout = delimited_layout(path, text, contract, table) if text is not None else None
         except FileRefused:  # read on its own below, which refuses it with the same reason
             layout = None
         if layout is not None:
-            return Located(index, path, relpath, hashlib.sha256(raw).hexdigest(), len(raw), layout)
+            return Located(index, path, relpath, sha256_of(path), size, layout)
     return TableRead([(index, process_file(path, relpath, table, contract, salt))])
 
 
