@@ -8,6 +8,7 @@ so one step materializes all of them.
 import dagster as dg
 
 from pipeline import dbt_targets
+from pipeline.gates import gx_engine
 from pipeline.ingest.contract import load_contract
 from pipeline.ingest.year import TABLE_ORDER, load_year
 from pipeline.partitions import census_years
@@ -35,6 +36,7 @@ RAW_KEYS = {table: dg.AssetKey(["raw", table]) for table in TABLE_ORDER}
 def raw_census(context: dg.AssetExecutionContext, warehouse: WarehouseResource, census_files: CensusFilesResource):
     year = int(context.partition_key)
     dbt_targets.parse_ahead(year)  # dbt's parse of the year, in the background while the files are read and checked
+    gx_engine.start_in_background()  # and the quality gates' Great Expectations
     with warehouse.connect() as con:
         load = load_year(con, census_files.root, year, context.run_id, census_files.pii_salt, load_contract())
     counts = {row["table_name"]: row for row in load.table_counts().iter_rows(named=True)}

@@ -117,6 +117,15 @@ def context():
         return _context
 
 
+def start_in_background() -> None:
+    """Import GX and make the context in a thread now, so that the first gate does not wait for it.
+
+    Started by the ingestion step: its threads wait on polars and DuckDB most of the time, while
+    the import (a second or two of Python) would otherwise run on one core after it, the other idle.
+    """
+    threading.Thread(target=context, name="gx-context", daemon=True).start()
+
+
 def _batch_definition(suite_name: str):
     """The suite's dataframe asset and whole-dataframe batch definition, made on first use."""
     ctx = context()
