@@ -15,6 +15,7 @@ import re
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import NoReturn
 
 from rich.console import Console
 from rich.logging import RichHandler
@@ -306,4 +307,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
-    sys.exit(args.handler(args))
+    _exit_now(args.handler(args))
+
+
+def _exit_now(code: int) -> NoReturn:
+    """Exit without tearing down the interpreter once the command is done.
+
+    What the command wrote is closed and committed by then (DuckDB files, reports, the run
+    history's SQLite files, which the OS closes). What is left is Python freeing the modules of
+    Dagster, dbt and Great Expectations one object at a time: 1 to 1.5 s after every run.
+    """
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
+        if stream is not None:
+            stream.flush()
+    os._exit(code)
