@@ -5,8 +5,8 @@
 
     * `year_filter()`: staging models keep only year N when the var is given,
       every year otherwise.
-    * Mart tables are `incremental` (delete+insert keyed on `year`) and carry
-      `meta: {year_partitioned: true}`. For them:
+    * Mart tables are `incremental` (strategy `append`: the pre-hook has already
+      deleted the year) and carry `meta: {year_partitioned: true}`. For them:
         - with the var: the rows of year N are deleted (pre-hook, so a year that
           now has no rows is emptied too) and the newly computed rows of year N
           inserted; other years stay exactly as they were. `--full-refresh` is
@@ -65,7 +65,7 @@
     Guard (first pre-hook of every mart table): the intermediate layer must have been
     built for the same year(s) as this run. A mart reads persisted intermediate tables;
     if only some models are selected (e.g. one Dagster asset) while the intermediate
-    tables still hold another year's run, delete+insert would otherwise publish the
+    tables still hold another year's run, the year's insert would otherwise publish the
     wrong year's figures. The check compares the census years of int_schools (the
     ancestor of every mart) with those of raw.schools for this run.
 #}
@@ -127,4 +127,26 @@
         {%- do return('(select * from ' ~ relation ~ ' where ' ~ conditions | join(' and ') ~ ')') -%}
     {%- endif -%}
     {%- do return(relation) -%}
+{%- endmacro %}
+
+
+{#
+    The new rows of a year-partitioned mart table are computed once, straight into
+    the table. dbt-duckdb's incremental materialization first creates a temporary
+    relation from the model's query, reads its columns (to add new ones to the
+    table: on_schema_change) and inserts from it; as a temporary table that was a
+    second copy of every row (1.6 million for school_stage_indicators at nation
+    size), kept in memory to the end of the run. For these models the temporary
+    relation is a view over the query: its columns are known without computing it,
+    and the insert (strategy `append`) computes it once. Every other table, and the
+    first build or full rebuild of a mart table, is created by dbt-duckdb's own macro.
+#}
+{% macro duckdb__create_table_as(temporary, relation, compiled_code, language='sql', partitioned_by=none, sorted_by=none) -%}
+    {%- if temporary and language == 'sql' and (config.get('meta') or {}).get('year_partitioned') -%}
+        create temporary view {{ relation.include(database=false, schema=false) }} as (
+            {{ compiled_code }}
+        );
+    {%- else -%}
+        {{ dbt.duckdb__create_table_as(temporary, relation, compiled_code, language, partitioned_by, sorted_by) }}
+    {%- endif -%}
 {%- endmacro %}

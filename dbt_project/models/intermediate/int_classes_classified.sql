@@ -9,6 +9,12 @@
 -- (a 45-student primary class is within the standard; a 56-student class is large).
 -- Classes of special-education schools are classed too (the rule says every
 -- primary and junior class).
+--
+-- A view, not a table: its only readers are class_size_violations (the classes
+-- over the standard) and int_county_class_sizes (the county counts); storing the
+-- 3.7 million classes of a nation year cost more than classing them twice.
+
+{{ config(materialized='view') }}
 
 with
 

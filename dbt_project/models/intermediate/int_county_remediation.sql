@@ -6,7 +6,7 @@
 --     rooms (R7), and the units concerned;
 --   * classes to split (G5): a class of n students over its stage's limit L
 --     (standards G5 max_class_size, 45 / 50) takes ceil(n / L) − 1 additional
---     classes (int_classes_classified);
+--     classes (int_classes_classified, counted in int_county_class_sizes);
 --   * `all` row only: music and art rooms missing (G3): per assessed school,
 --     max(0, required rooms − adequate rooms) of each type
 --     (int_school_music_art_rooms; null when the county gave no room rows), and
@@ -54,7 +54,7 @@ stage_spine as (
 
     select distinct year, county_code, stage from {{ ref('int_school_stage_units') }}
     union
-    select distinct year, county_code, stage from {{ ref('int_classes_classified') }}
+    select distinct year, county_code, stage from {{ ref('int_county_class_sizes') }}
 
 ),
 
@@ -129,12 +129,10 @@ classes as (
         year,
         county_code,
         stage,
-        count(*) filter (where students > standard)                           as oversize_classes,
-        coalesce(sum(students) filter (where students > standard), 0)        as students_in_oversize_classes,
-        -- ceil(n / L) − 1 in integers: (n + L − 1) // L − 1
-        coalesce(sum((students + standard - 1) // standard - 1) filter (where students > standard), 0)
-                                                                              as additional_classes
-    from {{ ref('int_classes_classified') }}
+        sum(classes_over_standard)::bigint                                    as oversize_classes,
+        sum(students_over_standard)                                           as students_in_oversize_classes,
+        sum(additional_classes)                                               as additional_classes
+    from {{ ref('int_county_class_sizes') }}
     group by year, county_code, stage
 
 ),

@@ -77,12 +77,13 @@ g5 as (
 
     select
         year, county_code,
-        count(*) filter (where category = 'within_standard')          as n_met,
+        coalesce(sum(classes) filter (where category = 'within_standard'), 0)::bigint
+                                                                      as n_met,
         0                                                             as n_unknown,
-        count(*)                                                      as n_items,
+        sum(classes)::bigint                                          as n_items,
         sum(students) filter (where category <> 'within_standard')::bigint
                                                                       as students_over
-    from {{ ref('int_classes_classified') }}
+    from {{ ref('int_county_class_sizes') }}
     group by year, county_code
 
 ),

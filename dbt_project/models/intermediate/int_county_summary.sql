@@ -58,15 +58,13 @@ classes as (
     select
         year,
         county_code,
-        count(*) filter (where category <> 'within_standard')                  as oversize_classes,
-        coalesce(sum(students) filter (where category <> 'within_standard'), 0)::bigint
-                                                                               as students_in_oversize_classes,
-        count(*) filter (where category = 'large')                             as large_classes,
-        coalesce(sum(students) filter (where category = 'large'), 0)::bigint   as students_in_large_classes,
-        count(*) filter (where category = 'super_large')                       as super_large_classes,
-        coalesce(sum(students) filter (where category = 'super_large'), 0)::bigint
-                                                                               as students_in_super_large_classes
-    from {{ ref('int_classes_classified') }}
+        coalesce(sum(classes) filter (where category <> 'within_standard'), 0)::bigint   as oversize_classes,
+        coalesce(sum(students) filter (where category <> 'within_standard'), 0)::bigint  as students_in_oversize_classes,
+        coalesce(sum(classes) filter (where category = 'large'), 0)::bigint               as large_classes,
+        coalesce(sum(students) filter (where category = 'large'), 0)::bigint              as students_in_large_classes,
+        coalesce(sum(classes) filter (where category = 'super_large'), 0)::bigint         as super_large_classes,
+        coalesce(sum(students) filter (where category = 'super_large'), 0)::bigint        as students_in_super_large_classes
+    from {{ ref('int_county_class_sizes') }}
     group by year, county_code
 
 ),

@@ -46,17 +46,20 @@ compulsory_stages as (
 
 ),
 
+-- the school's compulsory classes with students and its largest one, summed from
+-- the per-stage counts of int_school_stage_students rather than read again from
+-- the 3.9 million classes of a nation year
 classes as (
 
     select
-        classes.year,
-        classes.school_id,
-        count(*) filter (where classes.students > 0)    as compulsory_classes,
-        max(classes.students)                           as largest_class
-    from {{ ref('stg_census__classes') }} as classes
+        students.year,
+        students.school_id,
+        sum(students.classes_with_students)::bigint     as compulsory_classes,
+        max(students.largest_class)                     as largest_class
+    from {{ ref('int_school_stage_students') }} as students
     inner join compulsory_stages
-        on classes.stage = compulsory_stages.stage
-    group by classes.year, classes.school_id
+        on students.stage = compulsory_stages.stage
+    group by students.year, students.school_id
 
 ),
 

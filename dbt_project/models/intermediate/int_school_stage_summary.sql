@@ -28,29 +28,32 @@ std as (
 
 per_unit as (
 
+    -- grouped by the unit and the unit's own attributes, which each of its seven
+    -- rows repeats (cheaper than picking them with any_value); the lists of
+    -- indicators are sorted after the aggregate (cheaper than ordered string_agg)
     select
         year,
         school_id,
         stage,
-        any_value(county_code)                            as county_code,
-        any_value(school_type)                            as school_type,
-        any_value(students)                               as students,
-        any_value(teachers)                               as teachers,
-        any_value(evaluated)                              as evaluated,
-        any_value(excluded_reason)                        as excluded_reason,
+        county_code,
+        school_type,
+        students,
+        teachers,
+        evaluated,
+        excluded_reason,
         count(*)                                          as indicators,
         count(*) filter (where status = 'met')            as met_count,
         count(*) filter (where status = 'not_met')        as not_met_count,
         count(*) filter (where status = 'no_data')        as no_data_count,
         case when count(ratio) = count(*) then min(ratio) end    as min_ratio,
         min(ratio) filter (where status = 'not_met')      as min_unmet_ratio,
-        string_agg(indicator, ',' order by indicator) filter (where status = 'not_met')
+        array_to_string(list_sort(list(indicator) filter (where status = 'not_met')), ',')
                                                           as not_met_indicators,
-        string_agg(indicator, ',' order by indicator) filter (where status = 'no_data')
+        array_to_string(list_sort(list(indicator) filter (where status = 'no_data')), ',')
                                                           as no_data_indicators
 
     from values_
-    group by year, school_id, stage
+    group by year, school_id, stage, county_code, school_type, students, teachers, evaluated, excluded_reason
 
 )
 
