@@ -81,10 +81,12 @@ _held_open_lock = threading.Lock()
 HELD_OPEN_FILES = 8
 
 
-def _hold_open(path: str) -> None:
+def _hold_open(connection: sqlite3.Connection, path: str) -> None:
     if path in _held_open:
         _held_open.move_to_end(path)
         return
+    if connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+        return  # a file not yet in WAL mode is held from its next connection on
     held = sqlite3.connect(path, check_same_thread=False)
     held.execute("SELECT count(*) FROM sqlite_master").fetchall()  # a first read opens the WAL's index: "not the last"
     _held_open[path] = held
@@ -96,9 +98,9 @@ def _sqlite_without_fsync_per_event(dbapi_connection: object, _record: object) -
     if isinstance(dbapi_connection, sqlite3.Connection):
         dbapi_connection.execute("PRAGMA synchronous=NORMAL")
         path = dbapi_connection.execute("PRAGMA database_list").fetchone()[2]
-        if path and dbapi_connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
+        if path:
             with _held_open_lock:
-                _hold_open(path)
+                _hold_open(dbapi_connection, path)
 
 
 def lighten_run_history() -> None:
