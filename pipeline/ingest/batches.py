@@ -10,8 +10,9 @@ and tagged with their file), and normalised at once; a batch is flushed at
 
 The result is the same as file by file: each cell is normalised on its own
 (only the decision to fold full-width characters looks at a whole column,
-and folding leaves ASCII text unchanged), and rows and problems come out in
-file, sheet and row order.
+and folding leaves ASCII text unchanged). Problems come out in file, sheet
+and row order; good rows batch by batch as they are normalised (`take_good`),
+so that they are checked and written while the next files are read.
 """
 
 from __future__ import annotations
@@ -42,10 +43,7 @@ class TableNormaliser:
         self.places = {c.name: i for i, c in enumerate(self.spec.stored_columns)}
         self.pending: dict[tuple, list[pl.LazyFrame]] = {}
         self.pending_rows: dict[tuple, int] = {}
-        self.pending_sheets: dict[tuple, list[tuple[int, int]]] = {}
         self.good: list[pl.DataFrame] = []
-        # (file, sheet) of the first and last sheet of each batch in self.good
-        self.good_bounds: list[tuple[tuple[int, int], tuple[int, int]]] = []
         self.problems: list[pl.DataFrame] = []
 
     def add(self, file_index: int, outcome: FileOutcome) -> None:
@@ -57,19 +55,18 @@ class TableNormaliser:
     def add_read_together(self, sheet: PreparedSheet, files: list[int]) -> None:
         """Queue the rows of `files` (in order), read with one call (grouped.py): they carry their `__file`."""
         frame = sheet.frame.with_columns(pl.lit(0, pl.Int64).alias(SHEET_NO), pl.lit(None, pl.String).alias(SHEET))
-        self._enqueue((sheet.columns, tuple(sorted(sheet.multipliers.items()))), frame, sheet.rows, [(files[0], 0), (files[-1], 0)])
+        self._enqueue((sheet.columns, tuple(sorted(sheet.multipliers.items()))), frame, sheet.rows)
 
     def _queue(self, file_index: int, sheet_no: int, sheet: PreparedSheet) -> None:
         tags = [pl.lit(file_index, pl.Int64).alias(FILE), pl.lit(sheet_no, pl.Int64).alias(SHEET_NO), pl.lit(sheet.name, pl.String).alias(SHEET)]
         if sheet.malformed:
             self.problems.append(self._malformed(sheet).with_columns(tags))
         signature = (sheet.columns, tuple(sorted(sheet.multipliers.items())))
-        self._enqueue(signature, sheet.frame.with_columns(tags), sheet.rows, [(file_index, sheet_no)])
+        self._enqueue(signature, sheet.frame.with_columns(tags), sheet.rows)
 
-    def _enqueue(self, signature: tuple, frame: pl.LazyFrame, rows: int, sheets: list[tuple[int, int]]) -> None:
+    def _enqueue(self, signature: tuple, frame: pl.LazyFrame, rows: int) -> None:
         self.pending.setdefault(signature, []).append(frame)
         self.pending_rows[signature] = self.pending_rows.get(signature, 0) + rows
-        self.pending_sheets.setdefault(signature, []).extend(sheets)
         if self.pending_rows[signature] >= BATCH_ROWS:
             self._flush(signature)
 
@@ -90,12 +87,10 @@ class TableNormaliser:
     def _flush(self, signature: tuple) -> None:
         frames = self.pending.pop(signature)
         self.pending_rows.pop(signature)
-        sheets = self.pending_sheets.pop(signature)
         batch = pl.concat(frames, how="vertical_relaxed").collect()
         del frames
         good, problems = normalise(batch, self.contract, self.spec, dict(signature[1]), carry=CARRY)
         self.good.append(good)
-        self.good_bounds.append((sheets[0], sheets[-1]))
         if problems.height:
             data = [c for c in batch.columns if c not in CARRY]
             keys = [FILE, SHEET_NO, ROW]
@@ -107,20 +102,24 @@ class TableNormaliser:
             )
             self.problems.append(problems)
 
-    def finish(self) -> tuple[pl.DataFrame | None, pl.DataFrame]:
-        """The good rows with `__file`, `__sheet` and `__row` in file order (None if no file had rows), and the problems."""
+    def take_good(self) -> list[pl.DataFrame]:
+        """The good rows of the batches normalised so far (with `__file`, `__sheet`, `__row`), handed over once.
+
+        Batches come in file order when the sheets of one column set follow each other (CSV and
+        Parquet files, one-sheet workbooks); the cross-row checks that need the order sort first.
+        """
+        good, self.good = self.good, []
+        return [batch.drop(SHEET_NO) for batch in good]
+
+    def finish(self) -> list[pl.DataFrame]:
+        """Normalise what is still queued; the problems of every batch, in file, sheet, column and row order.
+
+        The good rows of the last batches are then left for `take_good`.
+        """
         for signature in list(self.pending):
             self._flush(signature)
-        good = None
-        if self.good:
-            good = pl.concat(self.good, how="vertical_relaxed") if len(self.good) > 1 else self.good[0]
-            in_order = all(last <= first for (_, last), (first, _) in zip(self.good_bounds, self.good_bounds[1:]))
-            if not in_order:  # sheets of different columns interleaved
-                good = good.sort(FILE, SHEET_NO, maintain_order=True)
-            good = good.drop(SHEET_NO)
-        self.good, self.good_bounds = [], []
         columns = [FILE, *problems_schema()]
         if not self.problems:
-            return good, pl.DataFrame(schema={FILE: pl.Int64, **problems_schema()})
+            return pl.DataFrame(schema={FILE: pl.Int64, **problems_schema()})
         problems = pl.concat([p.select(*columns, SHEET_NO, PLACE) for p in self.problems], how="vertical_relaxed")
-        return good, problems.sort(FILE, SHEET_NO, PLACE, ROW, maintain_order=True).select(columns)
+        return problems.sort(FILE, SHEET_NO, PLACE, ROW, maintain_order=True).select(columns)

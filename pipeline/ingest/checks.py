@@ -35,9 +35,7 @@ def reject_duplicates(frame: pl.DataFrame, table: Table, file_names: list[str]) 
     if not key or frame.height == 0:
         return frame, empty_rejections()
     frame = frame if _in_file_order(frame) else frame.sort(ORDER)
-    # Keys whose hashes all differ all differ (the usual case): counting hashes is a fifth of the cost
-    # of counting 10 million text keys. Equal hashes only mean the keys must be compared.
-    if frame.select(pl.struct(key).hash().n_unique()).item() == frame.height:
+    if keys_are_unique([frame], table):
         return frame, empty_rejections()
     # Only rows whose key occurs more than once need the whole-row comparison.
     repeated = frame.select((pl.len().over(key) > 1).alias("repeated")).to_series()
@@ -70,6 +68,18 @@ def reject_duplicates(frame: pl.DataFrame, table: Table, file_names: list[str]) 
     )
     kept = pl.concat([single, flagged.filter(~conflict & ~copy).drop("__versions", "__copy", "__first_file", "__first_row")]).sort(ORDER)
     return kept, rejected
+
+
+def keys_are_unique(frames: list[pl.DataFrame], table: Table) -> bool:
+    """Whether no key occurs twice in the rows of `frames` (True for a table without a key).
+
+    Keys whose hashes all differ all differ (the usual case): counting hashes is a fifth of the cost
+    of counting 10 million text keys. Equal hashes only mean the keys must be compared.
+    """
+    if not table.key:
+        return True
+    keys = pl.concat([f.select(table.key) for f in frames]) if frames else pl.DataFrame()
+    return keys.height == 0 or keys.select(pl.struct(table.key).hash().n_unique()).item() == keys.height
 
 
 def _in_file_order(frame: pl.DataFrame) -> bool:

@@ -80,13 +80,17 @@ def year_transaction(con: duckdb.DuckDBPyConnection, contract: Contract, year: i
     con.execute("BEGIN TRANSACTION")
     try:
         for name in contract.tables:
-            con.execute(f"DELETE FROM raw.{name} WHERE year = ?", [year])
-        con.execute("DELETE FROM audit.rejected_rows WHERE year = ?", [year])
+            delete_year(con, f"raw.{name}", year)
+        delete_year(con, "audit.rejected_rows", year)
         yield lambda target, frame: _insert(con, target, frame)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
+
+
+def delete_year(con: duckdb.DuckDBPyConnection, table: str, year: int) -> None:
+    con.execute(f"DELETE FROM {table} WHERE year = ?", [year])
 
 
 def _insert(con: duckdb.DuckDBPyConnection, target: str, frame: pl.DataFrame) -> None:

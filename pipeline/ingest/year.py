@@ -21,7 +21,7 @@ import polars as pl
 
 from pipeline.ingest import warehouse
 from pipeline.ingest.batches import TableNormaliser
-from pipeline.ingest.checks import FILE, empty_rejections, reject_duplicates, reject_orphans_and_stages
+from pipeline.ingest.checks import FILE, empty_rejections, keys_are_unique, reject_duplicates, reject_orphans_and_stages
 from pipeline.ingest.contract import Contract, load_contract
 from pipeline.ingest.files import SHEET, FileOutcome, sha256_of
 from pipeline.ingest.grouped import read_table
@@ -118,15 +118,21 @@ def _check_table(
     table_name: str, frame: pl.DataFrame, schools: pl.DataFrame | None, contract: Contract, names: list[str]
 ) -> tuple[pl.DataFrame, list[pl.DataFrame]]:
     """Cross-row checks of one table (duplicates; orphans and stages against the year's schools)."""
-    spec = contract.tables[table_name]
-    frame, duplicates = reject_duplicates(frame, spec, names)
-    rejected = [duplicates]
-    if table_name != "schools" and (schools is not None or "school_id" in frame.columns):
-        if schools is None:
-            schools = pl.DataFrame(schema={"school_id": pl.String, "school_type": pl.String})
-        frame, orphans = reject_orphans_and_stages(frame, spec, schools, contract)
-        rejected.append(orphans)
-    return frame, rejected
+    frame, duplicates = reject_duplicates(frame, contract.tables[table_name], names)
+    frame, orphans = _check_against_schools(table_name, frame, schools, contract)
+    return frame, [duplicates, *orphans]
+
+
+def _check_against_schools(
+    table_name: str, frame: pl.DataFrame, schools: pl.DataFrame | None, contract: Contract
+) -> tuple[pl.DataFrame, list[pl.DataFrame]]:
+    """Rows of a school not loaded this year, or of a stage it does not teach: row by row, so batch by batch."""
+    if table_name == "schools" or (schools is None and "school_id" not in frame.columns):
+        return frame, []
+    if schools is None:
+        schools = pl.DataFrame(schema={"school_id": pl.String, "school_type": pl.String})
+    frame, orphans = reject_orphans_and_stages(frame, contract.tables[table_name], schools, contract)
+    return frame, [orphans]
 
 
 def _with_source(frame: pl.DataFrame, names: list[str], year: int) -> pl.DataFrame:
@@ -166,11 +172,14 @@ def load_year(
 ) -> YearLoad:
     """Load every file of the year, table by table, in one transaction.
 
-    A table's files are read, normalised (in batches, see batches.py) and
-    checked; then a writer thread inserts the table while the next one is
-    read (DuckDB writes a table on one core, and releases the GIL). Memory
-    holds at most the table being written and the one being read, not the
-    year: a nation's 10 million teachers are the most there is at once.
+    A table's files are read and normalised in batches (batches.py). Each
+    batch of a table other than the schools is checked against the year's
+    schools and handed to a writer thread, which inserts it while the next
+    files are read: a nation's 10 million teachers are written as they come,
+    not after the last is read (DuckDB's insert releases the GIL). Duplicate
+    keys are looked for once the whole table is read; the schools, which the
+    other tables are checked against, are checked and written whole. Memory
+    holds one table's rows at most, not the year's.
     """
     contract = contract or load_contract()
     paths = year_files(raw_dir / str(year))
@@ -182,17 +191,36 @@ def load_year(
             outcomes[i] = _logged(refused)
     file_problems: list[pl.DataFrame] = []
     cross_rejected: list[pl.DataFrame] = [empty_rejections()]
-    loaded_by_file: dict[int, int] = {}
+    loaded_by_file: Counter[int] = Counter()
     schools: pl.DataFrame | None = None
     with warehouse.year_transaction(con, contract, year) as insert, ThreadPoolExecutor(max_workers=1) as writer:
+        written: Future[None] | None = None
 
         def write(table_name: str, frame: pl.DataFrame) -> None:
-            insert(f"raw.{table_name}", _with_source(frame, names, year).drop(FILE))
+            """Hand `frame` to the writer thread; one frame waits to be written, never more."""
+            nonlocal written
+            if written is not None:
+                written.result()
+            written = writer.submit(lambda: insert(f"raw.{table_name}", _with_source(frame, names, year).drop(FILE)))
 
-        written: Future[None] | None = None
         for table_name in LOAD_ORDER:
             normaliser = TableNormaliser(contract, table_name)
             todo = [i for i in range(len(paths)) if tables_of[i] == table_name and outcomes[i] is None]
+            # The schools are the reference of the other tables' checks: they are checked whole first.
+            streamed = table_name != "schools"
+            batches: list[pl.DataFrame] = []
+            streamed_rejected: list[pl.DataFrame] = []
+            streamed_loaded: Counter[int] = Counter()
+
+            def take_batches() -> None:
+                for batch in normaliser.take_good():
+                    batches.append(batch)
+                    if streamed:
+                        kept, rejected = _check_against_schools(table_name, batch, schools, contract)
+                        streamed_rejected.extend(rejected)
+                        streamed_loaded.update(dict(kept.group_by(FILE).len().iter_rows()))
+                        write(table_name, kept)
+
             for read in read_table(raw_dir, [(i, paths[i]) for i in todo], table_name, contract, salt):
                 for i, outcome in read.outcomes:
                     outcomes[i] = _logged(outcome)
@@ -201,9 +229,21 @@ def load_year(
                 else:
                     for i, outcome in read.outcomes:
                         normaliser.add(i, outcome)
+                take_batches()
             _log_table(table_name, [cast(FileOutcome, outcomes[i]) for i in todo])
-            good, problems = normaliser.finish()
-            file_problems.append(problems)
+            file_problems.append(normaliser.finish())
+            take_batches()
+            if streamed and keys_are_unique(batches, contract.tables[table_name]):
+                cross_rejected += streamed_rejected
+                loaded_by_file.update(streamed_loaded)
+                continue
+            # A key found twice, in any two batches: the table is checked and written again whole,
+            # as if it had never been streamed (rare: the rows written so far are taken back).
+            if streamed and written is not None:
+                written.result()
+                warehouse.delete_year(con, f"raw.{table_name}", year)
+            good = pl.concat(batches, how="vertical_relaxed") if batches else None
+            batches.clear()
             if good is None or good.height == 0:
                 continue
             frame, rejected = _check_table(table_name, good, schools, contract, names)
@@ -211,10 +251,8 @@ def load_year(
             cross_rejected += rejected
             if table_name == "schools":
                 schools = frame.select("school_id", "school_type")
-            loaded_by_file.update(frame.group_by(FILE).len().iter_rows())
-            if written is not None:
-                written.result()  # one table waits to be written, never more
-            written = writer.submit(write, table_name, frame)
+            loaded_by_file.update(dict(frame.group_by(FILE).len().iter_rows()))
+            write(table_name, frame)
             del frame
         if written is not None:
             written.result()
