@@ -4,16 +4,21 @@
     dg.Definitions(..., asset_checks=build_quality_checks())
 
 Each check runs the asset's suite (expectations/<suite>.yml) on the year of
-the run's partition, through `pipeline.gates`:
+the run's partition, through `pipeline.gates`. The checks of one layer (the
+raw tables, the marts) run in one Dagster step, `raw_quality_gates` or
+`marts_quality_gates`: eleven steps each opening the warehouse twice and
+rewriting the docs cost more than the suites of a small year, and in one
+step the suites run side by side (one table's SQL in DuckDB while another's
+GX validation holds the interpreter).
 
-- it reads the warehouse read-only, then (holding the writer for a moment)
-  appends the results to `audit.quality_results` and rebuilds the data docs
-  overview beside the warehouse file (`quality_docs/index.html`); Great
-  Expectations' own pages (a second or two to render) are rebuilt by a check
-  that found failures, and once per run when the year is published
+- the step reads the warehouse read-only, then (holding the writer for a
+  moment) appends the results to `audit.quality_results` and rebuilds the
+  data docs overview beside the warehouse file (`quality_docs/index.html`);
+  Great Expectations' own pages (a second or two to render) are rebuilt by a
+  step that found failures, and once per run when the year is published
   (`rebuild_docs`);
-- a failed `error` expectation makes the check fail with severity ERROR;
-  the check is `blocking=True`, so Dagster stops the run before any asset
+- a failed `error` expectation makes its check fail with severity ERROR;
+  the checks are `blocking=True`, so Dagster stops the run before any asset
   downstream of the checked one (the dbt models of that year): the marts of
   the last good load stay as they were;
 - failed `warn` expectations only: the check fails with severity WARN,
@@ -30,8 +35,10 @@ A check is named after its suite: `raw/classes:raw_classes` runs
 
 import logging
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 import duckdb
@@ -40,6 +47,7 @@ from pipeline.gates import (
     MART_SUITES,
     RAW_SUITES,
     SUITES_DIR,
+    Suite,
     SuiteResult,
     build_docs,
     load_suite,
@@ -53,6 +61,8 @@ log = logging.getLogger(__name__)
 
 DOCS_FOLDER = "quality_docs"
 SAMPLE_ROWS_IN_METADATA = 5
+# Suites of one layer validated at once: the machines this runs on have two cores or more.
+GATE_THREADS = 2
 
 
 def docs_dir_for(warehouse_path: str | Path) -> Path:
@@ -60,7 +70,9 @@ def docs_dir_for(warehouse_path: str | Path) -> Path:
     return Path(warehouse_path).resolve().parent / DOCS_FOLDER
 
 
-def check_result(result: SuiteResult, docs_index: Path | None = None, stored: bool | None = None) -> dg.AssetCheckResult:
+def check_result(
+    result: SuiteResult, docs_index: Path | None = None, stored: bool | None = None, **check: Any
+) -> dg.AssetCheckResult:
     """A suite's result as Dagster reports it: ERROR if an error expectation failed, WARN if only warnings."""
     failures = result.failures
     if result.errors:
@@ -106,7 +118,7 @@ def check_result(result: SuiteResult, docs_index: Path | None = None, stored: bo
         else f"{len(result.warnings)} warning(s): {', '.join(r.expectation for r in result.warnings)}" if failures
         else f"all {len(result.results)} expectations passed"
     )
-    return dg.AssetCheckResult(passed=passed, severity=severity, metadata=metadata, description=summary)
+    return dg.AssetCheckResult(passed=passed, severity=severity, metadata=metadata, description=summary, **check)
 
 
 def _build_docs(con: duckdb.DuckDBPyConnection, docs_dir: Path, gx_site: bool) -> Path | None:
@@ -123,25 +135,38 @@ def rebuild_docs(warehouse: WarehouseResource) -> Path | None:
         return _build_docs(con, docs_dir_for(warehouse.path), gx_site=True)
 
 
-def _store(warehouse: WarehouseResource, result: SuiteResult, docs_dir: Path | None, attempts: int = 5) -> tuple[bool, Path | None]:
+def _store(warehouse: WarehouseResource, results: list[SuiteResult], docs_dir: Path | None, attempts: int = 5) -> tuple[bool, Path | None]:
     """Append the results and rebuild the docs with a short-lived writer; retry while another process holds the file."""
     for attempt in range(attempts):
         try:
             with warehouse.connect() as con:
-                write_results(con, result)
-                index = _build_docs(con, docs_dir, gx_site=bool(result.failures)) if docs_dir is not None else None
+                for result in results:
+                    write_results(con, result)
+                gx_site = any(result.failures for result in results)
+                index = _build_docs(con, docs_dir, gx_site=gx_site) if docs_dir is not None else None
                 return True, index
         except duckdb.IOException as exc:
             if attempt == attempts - 1:
-                log.error("quality results of %s %s not stored: %s", result.suite, result.year, exc)
+                log.error("quality results of %s not stored: %s", ", ".join(f"{r.suite} {r.year}" for r in results), exc)
                 return False, None
             time.sleep(1 + attempt)
     return False, None
 
 
-def _quality_check(
-    suite_name: str,
-    asset_key: dg.AssetKey,
+def _run_suites(con: duckdb.DuckDBPyConnection, suites: list[Suite], year: int, run_id: str, engine: str, sample_size: int) -> list[SuiteResult]:
+    """The suites side by side on two threads, each on a cursor of its own: one table's SQL runs while
+    another's GX validation (one at a time, see gx_engine) holds the interpreter."""
+    def run(suite: Suite) -> SuiteResult:
+        with con.cursor() as cursor:
+            return run_suite(cursor, suite, year, run_id=run_id, engine=engine, sample_size=sample_size)
+
+    with ThreadPoolExecutor(max_workers=GATE_THREADS, thread_name_prefix="gate") as pool:
+        return list(pool.map(run, suites))
+
+
+def _quality_gates(
+    layer: str,
+    suites: list[tuple[str, dg.AssetKey]],
     *,
     suites_dir: Path,
     partitions_def: dg.PartitionsDefinition | None,
@@ -152,44 +177,53 @@ def _quality_check(
     sample_size: int,
     blocking: bool,
 ) -> dg.AssetChecksDefinition:
-    suite = load_suite(suite_name, suites_dir)
-    n_error = sum(e.severity == "error" for e in suite.expectations)
-    description = (
-        f"Great Expectations suite `{suite.path.name if suite.path else suite.name}` on `{suite.table}` for the run's "
-        f"census year: {len(suite.expectations)} expectations, {n_error} of them `error` (blocking) and "
-        f"{len(suite.expectations) - n_error} `warn`."
-    )
+    loaded = [(load_suite(name, suites_dir), key) for name, key in suites]
+    specs = []
+    for suite, key in loaded:
+        n_error = sum(e.severity == "error" for e in suite.expectations)
+        specs.append(dg.AssetCheckSpec(
+            suite.name,
+            asset=key,
+            description=(
+                f"Great Expectations suite `{suite.path.name if suite.path else suite.name}` on `{suite.table}` for the run's "
+                f"census year: {len(suite.expectations)} expectations, {n_error} of them `error` (blocking) and "
+                f"{len(suite.expectations) - n_error} `warn`."
+            ),
+            blocking=blocking,
+            partitions_def=partitions_def,
+            metadata={"suite": suite.name, "suite_file": str(suite.path) if suite.path else ""},
+        ))
 
-    @dg.asset_check(
-        asset=asset_key,
-        name=suite.name,
-        description=description,
-        blocking=blocking,
-        partitions_def=partitions_def,
+    @dg.multi_asset_check(
+        specs=specs,
+        name=f"{layer}_quality_gates",
+        description=f"The quality gates of the {layer} tables, validated together on one read of the warehouse.",
+        can_subset=True,
         pool="warehouse",
-        metadata={"suite": suite.name, "suite_file": str(suite.path) if suite.path else ""},
     )
-    def _check(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    def _gates(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> Iterator[dg.AssetCheckResult]:
         if not context.has_partition_key:
-            raise dg.Failure(f"{suite.name}: the quality gate validates one census year: run it with a year partition")
+            raise dg.Failure(f"{layer} quality gates: they validate one census year: run them with a year partition")
         year = int(context.partition_key)
+        selected = [(suite, key) for suite, key in loaded if dg.AssetCheckKey(key, suite.name) in context.selected_asset_check_keys]
         try:
             con = warehouse.connect(read_only=True)
         except duckdb.ConnectionException:  # this process already holds the file read-write
             con = warehouse.connect()
         with con:
-            result = run_suite(con, suite, year, run_id=context.run.run_id, engine=engine, sample_size=sample_size)
+            results = _run_suites(con, [suite for suite, _ in selected], year, context.run.run_id, engine, sample_size)
         stored, index = None, None
         if store_results:
             folder = Path(docs_dir) if docs_dir is not None else docs_dir_for(warehouse.path)
-            stored, index = _store(warehouse, result, folder if build_data_docs else None)
-        for r in result.failures:
-            (context.log.error if r.severity == "error" else context.log.warning)(
-                f"{r.table_name} {year}: {r.expectation} failed ({r.severity})"
-            )
-        return check_result(result, index, stored)
+            stored, index = _store(warehouse, results, folder if build_data_docs else None)
+        for (suite, key), result in zip(selected, results):
+            for r in result.failures:
+                (context.log.error if r.severity == "error" else context.log.warning)(
+                    f"{r.table_name} {year}: {r.expectation} failed ({r.severity})"
+                )
+            yield check_result(result, index, stored, asset_key=key, check_name=suite.name)
 
-    return _check
+    return _gates
 
 
 def build_quality_checks(
@@ -206,7 +240,8 @@ def build_quality_checks(
     sample_size: int = 10,
     blocking: bool = True,
 ) -> list[dg.AssetChecksDefinition]:
-    """One check per raw table and per mart, named after its suite (`raw_classes`, `marts_county_cv`).
+    """One check per raw table and per mart, named after its suite (`raw_classes`, `marts_county_cv`),
+    in one multi-check per layer (raw tables, marts; a layer without suites has none).
 
     raw_tables: the raw tables to check (default: all seven), on assets `[*raw_key_prefix, table]`.
     mart_keys: mart name (a key of MART_SUITES: county_cv, school_stage_indicators,
@@ -229,9 +264,11 @@ def build_quality_checks(
         suites_dir=suites_dir, partitions_def=partitions_def, docs_dir=docs_dir, build_data_docs=build_data_docs,
         store_results=store_results, engine=engine, sample_size=sample_size, blocking=blocking,
     )
-    checks = [_quality_check(RAW_SUITES[t], dg.AssetKey([*raw_key_prefix, t]), **options) for t in tables]
-    checks += [_quality_check(MART_SUITES[m], dg.AssetKey.from_coercible(key), **options) for m, key in marts.items()]
-    return checks
+    layers = {
+        "raw": [(RAW_SUITES[t], dg.AssetKey([*raw_key_prefix, t])) for t in tables],
+        "marts": [(MART_SUITES[m], dg.AssetKey.from_coercible(key)) for m, key in marts.items()],
+    }
+    return [_quality_gates(layer, suites, **options) for layer, suites in layers.items() if suites]
 
 
 def failures_text(database: str | Path, run_ids: list[str], *, include_warnings: bool = True) -> str:

@@ -51,6 +51,9 @@ from pipeline.gates.suites import Expectation, Suite
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 
 _lock = threading.Lock()
+# Suites validated side by side (pipeline.checks) take turns in GX, whose validator is not known to be
+# thread-safe; their SQL, and the reading of their batches, runs at once.
+_validating = threading.Lock()
 _context = None
 _batch_definitions: dict[str, Any] = {}
 DATASOURCE = "warehouse"
@@ -179,8 +182,9 @@ def validate(
     if id_columns:
         result_format["unexpected_index_column_names"] = list(id_columns)
     # What `batch_definition.get_batch(...).validate(...)` runs, without building the batch twice.
-    validator = Validator(batch_definition=batch_definition, batch_parameters={"dataframe": frame}, result_format=result_format)
-    validation = validator.validate_expectation_suite(gx_suite, expectation_parameters=parameters)
+    with _validating:
+        validator = Validator(batch_definition=batch_definition, batch_parameters={"dataframe": frame}, result_format=result_format)
+        validation = validator.validate_expectation_suite(gx_suite, expectation_parameters=parameters)
     outcomes: dict[str, Outcome] = {}
     for item in validation.results:
         name = item.expectation_config.meta["name"]
