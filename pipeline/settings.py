@@ -15,8 +15,9 @@ from pipeline.publishing import build_path_for
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
-# The dbt installed beside this Python, so that a run never picks up another dbt on PATH.
-DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
+# The dbt installed beside this Python, so that a run never picks up another dbt on PATH; started
+# through `equity-dbt` (pipeline/dbt_cli.py), which exits as soon as the command is done.
+DBT_EXECUTABLE = str(Path(sys.executable).parent / "equity-dbt")
 
 
 def report_workers() -> int:
