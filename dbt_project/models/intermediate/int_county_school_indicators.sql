@@ -36,12 +36,10 @@ std as (
         ('G4', 'all', 'standard', 'g4_standard'),
         ('G5', 'all', 'standard', 'g5_standard'),
         ('G9', 'all', 'standard', 'g9_standard'),
-        ('G9', 'all', 'min_training_hours', 'g9_min_training_hours'),
         ('G11', 'all', 'standard', 'g11_standard'),
         ('G11', 'all', 'backbone_share_standard', 'g11_backbone_share_standard'),
         ('G12', 'all', 'standard', 'g12_standard'),
         ('Q4', 'all', 'min_school_share', 'q4_standard'),
-        ('R2', 'all', 'min_backbone_rank', 'min_backbone_rank'),
         ('ALL', 'all', 'comparison_tolerance', 'tolerance'),
     ]) }}
 
@@ -88,61 +86,27 @@ g5 as (
 
 ),
 
--- the county's standards are joined to its schools (200,000 rows at nation size)
--- before the schools are joined to their teachers (10 million), not after
-school_standards as (
-
-    select
-        schools.year,
-        schools.school_id,
-        schools.county_code,
-        std.g9_min_training_hours,
-        std.min_backbone_rank
-    from {{ ref('int_schools') }} as schools
-    left join std
-        on schools.year = std.year
-        and schools.county_code = std.county_code
-
-),
-
-compulsory_teachers as (
-
-    select
-        teachers.*,
-        schools.county_code,
-        schools.g9_min_training_hours,
-        schools.min_backbone_rank,
-        backbone_levels.rank as backbone_rank
-    from {{ ref('stg_census__teachers') }} as teachers
-    inner join school_standards as schools
-        on teachers.year = schools.year
-        and teachers.school_id = schools.school_id
-    inner join {{ ref('stages') }} as stages
-        on teachers.stage = stages.stage
-        and stages.is_compulsory
-    left join {{ ref('backbone_levels') }} as backbone_levels
-        on teachers.backbone_level = backbone_levels.backbone_level
-
-),
-
+-- the teachers are counted per school and compulsory stage once, in
+-- int_school_stage_teacher_counts (shared with R1–R3), and summed here per county
 teacher_counts as (
 
     select
-        year,
-        county_code,
-        count(*)                                                              as teachers,
-        count(*) filter (where training_hours_5y >= g9_min_training_hours)    as g9_met,
-        count(*) filter (where training_hours_5y is null)                     as g9_unknown,
-        count(*) filter (where has_certificate)                               as g12_met,
-        count(*) filter (where has_certificate is null)                       as g12_unknown,
-        count(*) filter (where rotation_eligible)                             as eligible,
-        count(*) filter (where rotation_eligible and rotated is not null)     as eligible_rotation_known,
-        count(*) filter (where rotation_eligible and rotated)                 as rotated,
-        count(*) filter (
-            where rotation_eligible and rotated and backbone_rank >= min_backbone_rank
-        )                                                                     as rotated_backbone
-    from compulsory_teachers
-    group by year, county_code
+        counts.year,
+        schools.county_code,
+        sum(counts.teachers)::bigint                      as teachers,
+        sum(counts.training_hours_met)::bigint            as g9_met,
+        sum(counts.training_hours_unknown)::bigint        as g9_unknown,
+        sum(counts.certified)::bigint                     as g12_met,
+        sum(counts.certificate_unknown)::bigint           as g12_unknown,
+        sum(counts.rotation_eligible)::bigint             as eligible,
+        sum(counts.rotation_eligible_known)::bigint       as eligible_rotation_known,
+        sum(counts.rotated)::bigint                       as rotated,
+        sum(counts.rotated_backbone)::bigint              as rotated_backbone
+    from {{ ref('int_school_stage_teacher_counts') }} as counts
+    inner join {{ ref('int_schools') }} as schools
+        on counts.year = schools.year
+        and counts.school_id = schools.school_id
+    group by counts.year, schools.county_code
 
 ),
 
