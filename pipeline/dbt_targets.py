@@ -5,12 +5,13 @@ and seeds it with `target/partial_parse.msgpack`, the parse written by `dbt pars
 never matches a run: it was parsed without `--vars`, and a run passes `{"year": N}`, so dbt
 re-parses the whole project every time (about 5 s, more than the models take on a province).
 A run therefore starts from the parse its dbt wrote the last time the same year was built
-into the same build database (`target/partial_parse/<year>-<database>.msgpack`, saved after
-each run; the database is part of the key because the profile, which dbt also checks, names
-it, and tests and benchmarks build many): dbt still checks it (project files, vars, profile,
-versions) and re-parses what changed, so re-using it is always safe.
+into a build database of the same name (`target/partial_parse/<year>-<database>.msgpack`,
+saved after each run; the database name is part of the key because the profile, which dbt
+also checks, names it; the file's path is not, see pipeline/dbt_cli.py): dbt still checks it
+(project files, vars, profile, versions) and re-parses what changed, so re-using it is always
+safe.
 
-The first run of a year into a build database has no such parse. `parse_ahead` then parses in
+The first run of a year has no such parse. `parse_ahead` then parses in
 a background process and saves the parse; the dbt step waits for it (a file lock the background
 process holds) before starting from it. The ingestion step calls it; `equity run` calls it for
 its first year before it loads the definitions, which keep one core busy and the other idle for
@@ -24,7 +25,6 @@ project.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import re
@@ -61,7 +61,8 @@ def run_target(step: str, run_id: str, project_dir: Path = DBT_PROJECT_DIR) -> P
 
 
 def saved_parse(year: int, project_dir: Path = DBT_PROJECT_DIR) -> Path:
-    database = hashlib.sha256(os.environ.get("EQUITY_BUILD_DATABASE", "").encode()).hexdigest()[:12]
+    """The year's saved parse for build databases of this name (dbt-duckdb's: the file name up to its first dot)."""
+    database = Path(os.environ.get("EQUITY_BUILD_DATABASE", "")).name.lstrip(".").split(".")[0]
     return target_root(project_dir) / "partial_parse" / f"{year}-{database}.msgpack"
 
 

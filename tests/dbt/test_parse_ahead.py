@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
 import time
+from pathlib import Path
 
-from pipeline.dbt_targets import PARTIAL_PARSE, parse_ahead, saved_parse, seed_parse
+from pipeline.dbt_targets import PARTIAL_PARSE, parse_ahead, saved_parse, seed_parse, year_vars
+from pipeline.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR
 
 YEAR = 2031  # no other test builds it
 
@@ -28,3 +33,27 @@ def test_a_parse_started_ahead_is_waited_for_then_used(tmp_path, monkeypatch):
     finally:
         saved.unlink(missing_ok=True)
         saved.with_suffix(".lock").unlink(missing_ok=True)
+
+
+def _parse(executable: str, database: Path, target: Path, start_from: Path | None) -> str:
+    """`parse` of the year into `target`, starting from a saved parse; dbt's log of it."""
+    target.mkdir(parents=True)
+    if start_from is not None:
+        shutil.copyfile(start_from, target / PARTIAL_PARSE)
+    subprocess.run(
+        [executable, "parse", *year_vars(YEAR), "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
+         "--target-path", str(target), "--log-path", str(target)],
+        env={**os.environ, "EQUITY_BUILD_DATABASE": str(database)}, check=True, capture_output=True,
+    )
+    return (target / "dbt.log").read_text()
+
+
+def test_a_parse_serves_every_build_database_of_the_same_name(tmp_path):
+    """Where the database file is does not change dbt's parse: equity-dbt re-uses it for a new warehouse; plain dbt re-parses."""
+    first = tmp_path / "first" / "equity.build.duckdb"
+    _parse(DBT_EXECUTABLE, first, tmp_path / "first" / "target", None)
+    saved = tmp_path / "first" / "target" / PARTIAL_PARSE
+    second = tmp_path / "second" / "equity.build.duckdb"
+    assert "Unable to do partial parsing" not in _parse(DBT_EXECUTABLE, second, tmp_path / "second" / "target", saved)
+    plain_dbt = str(Path(DBT_EXECUTABLE).with_name("dbt"))
+    assert "profile has changed" in _parse(plain_dbt, second, tmp_path / "plain" / "target", saved)
