@@ -38,7 +38,6 @@ import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
 
 import dagster as dg
 import duckdb
@@ -71,7 +70,11 @@ def docs_dir_for(warehouse_path: str | Path) -> Path:
 
 
 def check_result(
-    result: SuiteResult, docs_index: Path | None = None, stored: bool | None = None, **check: Any
+    result: SuiteResult,
+    docs_index: Path | None = None,
+    stored: bool | None = None,
+    asset_key: dg.AssetKey | None = None,
+    check_name: str | None = None,
 ) -> dg.AssetCheckResult:
     """A suite's result as Dagster reports it: ERROR if an error expectation failed, WARN if only warnings."""
     failures = result.failures
@@ -118,7 +121,8 @@ def check_result(
         else f"{len(result.warnings)} warning(s): {', '.join(r.expectation for r in result.warnings)}" if failures
         else f"all {len(result.results)} expectations passed"
     )
-    return dg.AssetCheckResult(passed=passed, severity=severity, metadata=metadata, description=summary, **check)
+    return dg.AssetCheckResult(passed=passed, severity=severity, metadata=metadata, description=summary,
+                                asset_key=asset_key, check_name=check_name)
 
 
 def _build_docs(con: duckdb.DuckDBPyConnection, docs_dir: Path, gx_site: bool) -> Path | None:

@@ -52,8 +52,8 @@ class TableNormaliser:
             self._queue(file_index, sheet_no, sheet)
         outcome.sheets = []
 
-    def add_read_together(self, sheet: PreparedSheet, files: list[int]) -> None:
-        """Queue the rows of `files` (in order), read with one call (grouped.py): they carry their `__file`."""
+    def add_read_together(self, sheet: PreparedSheet) -> None:
+        """Queue the rows of files read with one call (grouped.py): they carry their `__file`."""
         frame = sheet.frame.with_columns(pl.lit(0, pl.Int64).alias(SHEET_NO), pl.lit(None, pl.String).alias(SHEET))
         self._enqueue((sheet.columns, tuple(sorted(sheet.multipliers.items()))), frame, sheet.rows)
 
@@ -111,7 +111,7 @@ class TableNormaliser:
         good, self.good = self.good, []
         return [batch.drop(SHEET_NO) for batch in good]
 
-    def finish(self) -> list[pl.DataFrame]:
+    def finish(self) -> pl.DataFrame:
         """Normalise what is still queued; the problems of every batch, in file, sheet, column and row order.
 
         The good rows of the last batches are then left for `take_good`.

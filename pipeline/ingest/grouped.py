@@ -23,7 +23,7 @@ import os
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
@@ -65,7 +65,6 @@ class TableRead:
 
     outcomes: list[tuple[int, FileOutcome]]
     together: PreparedSheet | None = None
-    together_files: list[int] = field(default_factory=list)
 
 
 def _utf8_head(head: bytes, whole_file: bool) -> str | None:
@@ -124,7 +123,7 @@ def _read_together(files: list[Located], table: str, contract: Contract, salt: s
         else:
             outcome.refused = "empty file: a header row but no data rows"
         outcomes.append((f.index, outcome))
-    return TableRead(outcomes, together, [f.index for f in files if rows.get(f.index, 0)])
+    return TableRead(outcomes, together)
 
 
 def _read_chunk(files: list[Located], table: str, contract: Contract, salt: str | None) -> Iterator[TableRead]:

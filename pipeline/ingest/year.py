@@ -225,7 +225,7 @@ def load_year(
                 for i, outcome in read.outcomes:
                     outcomes[i] = _logged(outcome)
                 if read.together is not None:
-                    normaliser.add_read_together(read.together, read.together_files)
+                    normaliser.add_read_together(read.together)
                 else:
                     for i, outcome in read.outcomes:
                         normaliser.add(i, outcome)
