@@ -15,13 +15,16 @@ import re
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from rich.console import Console
 from rich.logging import RichHandler
 from rich.table import Table
 
 from pipeline.settings import report_workers
+
+if TYPE_CHECKING:
+    from pipeline.dbt_warm import WarmDbt
 
 # Bound to the real streams: while a run executes, stdout (dbt's chatter) goes to the run log instead.
 console = Console(file=sys.__stdout__)
@@ -113,7 +116,6 @@ def run(args: argparse.Namespace) -> int:
     _configure_logging()
 
     from pipeline.ingest.year import find_years
-    from pipeline.instance import get_instance
 
     found = find_years(args.raw)
     if not found:
@@ -126,11 +128,19 @@ def run(args: argparse.Namespace) -> int:
         return 2
 
     # dbt's parse of the first year, in the background on the core that loading the definitions leaves idle
-    from pipeline import dbt_targets
+    from pipeline import dbt_targets, dbt_warm
     from pipeline.settings import Settings
 
     Settings.from_env()
     dbt_targets.parse_ahead(years[0])
+    # and the first year's dbt process, dbt imported on that core too (pipeline/dbt_warm.py)
+    with dbt_warm.WarmDbt() as warm:
+        return _run_years(args, years, warm)
+
+
+def _run_years(args: argparse.Namespace, years: list[int], warm: WarmDbt) -> int:
+    from pipeline.instance import get_instance
+
     console.print("Loading the pipeline definitions…")
     from pipeline.definitions import defs
     from pipeline.partitions import census_years
@@ -145,9 +155,11 @@ def run(args: argparse.Namespace) -> int:
     for year in years:
         console.rule(f"census year {year}")
         log_file = log_dir / f"run-{year}.log"
+        warm.ready()
         with open(log_file, "w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
             result = defs.resolve_job_def("census_year").execute_in_process(
                 partition_key=str(year), instance=instance, run_config=quiet, raise_on_error=False)
+        warm.done()
         run_ids.append(result.run_id)
         console.print(_year_line(result, log_file))
         failures += [(year, where, message) for where, message in _failure_messages(result)]

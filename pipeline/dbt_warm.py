@@ -1,0 +1,166 @@
+"""A dbt process started ahead of a year's build, dbt already imported, which the build's `equity-dbt` hands its command to.
+
+Before a build's first node, a new dbt process spends about 1.5 s of a core importing dbt,
+dbt-duckdb and their dependencies, and Dagster's dbt step waits for it: some 5 % of a
+province's run. `equity run` starts this process before each year's run (while Dagster loads
+and ingestion reads, when a core is often idle). When the dbt step then starts `equity-dbt
+build …`, that process connects to the warm one over a Unix socket, passes its arguments,
+working directory, environment and standard streams (as file descriptors), and waits: the warm
+process runs the build exactly as `equity-dbt` would have (same streams, so Dagster reads
+dbt's events as before) and sends back the exit code, which `equity-dbt` exits with. Signals
+sent to `equity-dbt` (Dagster interrupts a build it stops) are passed on.
+
+Each warm process takes one build and exits; anything else (no warm process, it is busy or
+gone, another dbt command) runs in `equity-dbt` itself, as without it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+# Where `equity-dbt` finds the warm process: set by `start` in the environment that Dagster's
+# dbt step (dagster-dbt copies os.environ) passes on to `equity-dbt`.
+SOCKET_VARIABLE = "EQUITY_DBT_WARM_SOCKET"
+# How often a warm process that has not been used checks that the process that started it lives.
+PARENT_CHECK_SECONDS = 1.0
+_STREAMS = (0, 1, 2)
+_DBT_COMMANDS = {"build", "clean", "clone", "compile", "debug", "deps", "docs", "init", "list", "ls", "parse", "retry", "run",
+                 "run-operation", "seed", "show", "snapshot", "source", "test"}
+
+
+def start() -> subprocess.Popen[bytes]:
+    """Start a warm process for the next build, and point this process's environment (and so its children's) at it."""
+    folder = tempfile.mkdtemp(prefix="equity-dbt-warm-")
+    path = os.path.join(folder, "dbt.sock")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pipeline.dbt_warm", path, str(os.getpid())],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    os.environ[SOCKET_VARIABLE] = path
+    return process
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """End a warm process nobody used (one that took a build ends with it), and remove its socket's folder."""
+    path = os.environ.get(SOCKET_VARIABLE)
+    if process.poll() is None and path and os.path.exists(path):
+        process.terminate()
+    process.wait()
+    if path:
+        os.environ.pop(SOCKET_VARIABLE, None)
+        shutil.rmtree(os.path.dirname(path), ignore_errors=True)
+
+
+class WarmDbt:
+    """At most one warm process at a time, for a run's next build: started on entering, `ready()` again after `done()`."""
+
+    def __init__(self) -> None:
+        self._process: subprocess.Popen[bytes] | None = None
+
+    def ready(self) -> None:
+        if self._process is None:
+            self._process = start()
+
+    def done(self) -> None:
+        if self._process is not None:
+            stop(self._process)
+            self._process = None
+
+    def __enter__(self) -> WarmDbt:
+        self.ready()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.done()
+
+
+def hand_over(argv: list[str]) -> int | None:
+    """In `equity-dbt`: have the warm process run this build; its exit code, or None if there is no warm process to take it."""
+    path = os.environ.get(SOCKET_VARIABLE)
+    if not path or _command(argv) != "build":
+        return None
+    connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        connection.connect(path)
+        request = {"argv": argv, "cwd": os.getcwd(), "env": dict(os.environ)}
+        socket.send_fds(connection, [json.dumps(request).encode() + b"\n"], list(_STREAMS))
+        replies = connection.makefile("r", encoding="utf-8")
+        taken = replies.readline().split()
+    except OSError:
+        taken = []
+    if not taken:  # gone, or it took another build first: run here
+        connection.close()
+        return None
+    pid = int(taken[1])
+    for passed_on in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(passed_on, lambda signum, _frame: os.kill(pid, signum))
+    finished = replies.readline().split()
+    return int(finished[1]) if finished else 1  # no exit code: the warm process died
+
+
+def _command(argv: list[str]) -> str | None:
+    """The dbt command in `equity-dbt`'s arguments (global options may come before it)."""
+    return next((arg for arg in argv[1:] if arg in _DBT_COMMANDS), None)
+
+
+def _serve(path: str, parent: int) -> None:
+    """The warm process: import dbt, wait for one build, run it as `equity-dbt` would, report its exit code."""
+    from pipeline import dbt_cli
+
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(path)
+    listener.listen(1)  # before importing: a build that comes sooner waits for the imports, not all of them again
+    dbt_cli.import_dbt()
+    listener.settimeout(PARENT_CHECK_SECONDS)
+    while True:
+        try:
+            connection, _ = listener.accept()
+            break
+        except TimeoutError:
+            if os.getppid() != parent:  # the run that started it is gone
+                shutil.rmtree(os.path.dirname(path), ignore_errors=True)
+                return
+    listener.close()
+    os.unlink(path)  # one build only: later ones run in their own `equity-dbt`
+    connection.settimeout(None)
+    message, fds, _, _ = socket.recv_fds(connection, 1 << 16, len(_STREAMS))
+    while not message.endswith(b"\n"):  # a large environment may come in several reads
+        more = connection.recv(1 << 16)
+        if not more:  # `equity-dbt` died before its request was whole
+            return
+        message += more
+    request = json.loads(message)
+    for fd, stream in zip(fds, _STREAMS):
+        os.dup2(fd, stream)
+        os.close(fd)
+    os.chdir(request["cwd"])
+    os.environ.clear()
+    os.environ.update(request["env"])
+    sys.argv = request["argv"]
+    connection.sendall(f"taken {os.getpid()}\n".encode())
+    # If `equity-dbt` is killed outright, its build stops as if interrupted, not running on unseen.
+    threading.Thread(target=_interrupt_when_closed, args=(connection,), daemon=True).start()
+    code = dbt_cli.run_dbt()
+    dbt_cli.before_exit()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # `equity-dbt` exits once it has the code: that is no interruption
+    connection.sendall(f"exit {code}\n".encode())
+    os._exit(code)
+
+
+def _interrupt_when_closed(connection: socket.socket) -> None:
+    connection.recv(1)  # returns when `equity-dbt` closes its end (it sends nothing after the request)
+    os.kill(os.getpid(), signal.SIGINT)
+
+
+if __name__ == "__main__":
+    _serve(sys.argv[1], parent=int(sys.argv[2]))
