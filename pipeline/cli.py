@@ -134,7 +134,7 @@ def run(args: argparse.Namespace) -> int:
     Settings.from_env()
     dbt_targets.parse_ahead(years[0])
     # and the first year's dbt process, dbt imported on that core too (pipeline/dbt_warm.py)
-    with dbt_warm.WarmDbt() as warm:
+    with dbt_warm.WarmDbt(years[0]) as warm:
         return _run_years(args, years, warm)
 
 
@@ -155,7 +155,7 @@ def _run_years(args: argparse.Namespace, years: list[int], warm: WarmDbt) -> int
     for year in years:
         console.rule(f"census year {year}")
         log_file = log_dir / f"run-{year}.log"
-        warm.ready()
+        warm.ready(year)
         with open(log_file, "w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
             result = defs.resolve_job_def("census_year").execute_in_process(
                 partition_key=str(year), instance=instance, run_config=quiet, raise_on_error=False)

@@ -13,7 +13,8 @@
    adapter one object at a time: some 0.5-1 s after every build, on one core, with nothing
    else to do. Here the database is closed as before, and the rest is skipped.
 3. A build hands itself to the warm dbt process of the run, if there is one (pipeline/dbt_warm.py),
-   which has imported dbt already.
+   which has imported dbt and parsed the year already; that process runs it with the functions
+   below, from its parse (`run_dbt_on`) when the build is the one it parsed for.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from __future__ import annotations
 import atexit
 import os
 import sys
-from typing import NoReturn
+from typing import Any, NoReturn
 
 
 def main() -> NoReturn:
@@ -55,6 +56,29 @@ def run_dbt() -> int:
     return code
 
 
+def parse_manifest(args: list[str]) -> Any:
+    """dbt's parse of the project with `args` (vars, directories), quietly: the manifest, or None if dbt fails."""
+    from dbt.cli.main import dbtRunner
+
+    _parse_without_the_database_path()
+    parsed = dbtRunner().invoke(["--quiet", "parse", *args])
+    return parsed.result if parsed.success else None
+
+
+def run_dbt_on(manifest: Any) -> int:
+    """`run_dbt` from a manifest parsed before (pipeline/dbt_warm.py): the same command, output and exit code, without the parse.
+
+    dbt's programmatic runner returns what its command line turns into exit codes: 1 for failed
+    nodes, 2 for an error.
+    """
+    from dbt.cli.main import dbtRunner
+
+    _parse_without_the_database_path()
+    done = dbtRunner(manifest=manifest).invoke(sys.argv[1:])
+    _close_database()
+    return 0 if done.success else 1 if done.exception is None else 2
+
+
 def before_exit() -> None:
     """What must still run before the quick exit: the exit handlers, and the streams flushed.
 
@@ -70,7 +94,14 @@ def _parse_without_the_database_path() -> None:
     from dbt.adapters.duckdb.credentials import DuckDBCredentials
 
     keys = DuckDBCredentials._connection_keys
-    DuckDBCredentials._connection_keys = lambda self: tuple(key for key in keys(self) if key != "path")  # type: ignore[method-assign]
+    if getattr(keys, "without_path", False):  # done already in this process
+        return
+
+    def without_path(self: DuckDBCredentials) -> tuple[str, ...]:
+        return tuple(key for key in keys(self) if key != "path")
+
+    without_path.without_path = True  # type: ignore[attr-defined]
+    DuckDBCredentials._connection_keys = without_path  # type: ignore[method-assign]
 
 
 def _close_database() -> None:

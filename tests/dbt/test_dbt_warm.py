@@ -12,8 +12,13 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from pipeline import dbt_warm
-from pipeline.settings import DBT_EXECUTABLE
+from pipeline.assets.indicators import failed_nodes
+from pipeline.dbt_targets import PARTIAL_PARSE, year_vars
+from pipeline.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR
+from tests.dbt.conftest import YEAR, create_warehouse, good_primary_school, merge
 
 
 def _dbt(*args: str, cwd: Path) -> subprocess.CompletedProcess:
@@ -45,6 +50,32 @@ def test_a_build_runs_in_the_warm_process_as_it_would_in_equity_dbt(tmp_path, mo
     finally:
         dbt_warm.stop(warm)
     assert dbt_warm.SOCKET_VARIABLE not in os.environ
+
+
+@pytest.mark.parametrize("duplicate_school", [False, True])
+def test_a_year_parsed_ahead_builds_and_fails_as_without_it(tmp_path, monkeypatch, duplicate_school):
+    """The warm process of a year parses it ahead; a build of that year in that database starts from that parse."""
+    database = tmp_path / "warehouse.duckdb"
+    census = merge(good_primary_school("5301020001", "530102", [45, 45]), good_primary_school("5301020002", "530102", [40]))
+    if duplicate_school:  # the staging key test fails: dbt's exit code 1
+        census["schools"].append(dict(census["schools"][0]))
+    create_warehouse(database, census)
+    monkeypatch.setenv("EQUITY_BUILD_DATABASE", str(database))
+    monkeypatch.delenv(dbt_warm.SOCKET_VARIABLE, raising=False)
+    target = tmp_path / "target"
+    warm = dbt_warm.start(YEAR)
+    try:
+        built = _dbt("build", *year_vars(YEAR), "--exclude", "resource_type:unit_test", "--project-dir", str(DBT_PROJECT_DIR),
+                     "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(target), "--log-path", str(target), cwd=tmp_path)
+        assert warm.wait(timeout=300) == built.returncode == (1 if duplicate_school else 0), built.stdout[-3000:]
+    finally:
+        dbt_warm.stop(warm)
+    assert not (target / PARTIAL_PARSE).exists()  # dbt did not parse: it started from the warm process's parse
+    failed = failed_nodes(target)
+    if duplicate_school:
+        assert failed and all("stg_census__schools" in node for node in failed), failed
+    else:
+        assert failed == [] and "Completed successfully" in built.stdout
 
 
 def test_other_dbt_commands_are_not_handed_over(tmp_path, monkeypatch):
