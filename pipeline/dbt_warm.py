@@ -146,6 +146,7 @@ def _serve(path: str, listener: socket.socket, parent: int, year: int | None) ->
                 return
     listener.close()
     os.unlink(path)  # one build only: later ones run in their own `equity-dbt`
+    os.rmdir(os.path.dirname(path))  # nothing left behind if the run is killed during the build
     connection.settimeout(None)
     message, fds, _, _ = socket.recv_fds(connection, 1 << 16, len(_STREAMS))
     while not message.endswith(b"\n"):  # a large environment may come in several reads
