@@ -134,7 +134,8 @@ def run(args: argparse.Namespace) -> int:
     Settings.from_env()
     dbt_targets.parse_ahead(years[0])
     # and the first year's dbt process, dbt imported on that core too (pipeline/dbt_warm.py)
-    with dbt_warm.WarmDbt(years[0]) as warm:
+    with dbt_warm.WarmDbt() as warm:
+        warm.ready(years[0])
         return _run_years(args, years, warm)
 
 

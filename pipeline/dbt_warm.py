@@ -76,16 +76,15 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 
 
 class WarmDbt:
-    """At most one warm process at a time, for a run's next build: started on entering, `ready()` again after `done()`."""
+    """At most one warm process at a time, for a run's next build; the one left unused is stopped on leaving."""
 
-    def __init__(self, year: int) -> None:
+    def __init__(self) -> None:
         self._process: subprocess.Popen[bytes] | None = None
-        self._year = year
 
-    def ready(self, year: int | None = None) -> None:
-        self._year = year if year is not None else self._year
+    def ready(self, year: int) -> None:
+        """A warm process for the next build, of `year` (the one started for an earlier call, if not used yet)."""
         if self._process is None:
-            self._process = start(self._year)
+            self._process = start(year)
 
     def done(self) -> None:
         if self._process is not None:
@@ -93,7 +92,6 @@ class WarmDbt:
             self._process = None
 
     def __enter__(self) -> WarmDbt:
-        self.ready()
         return self
 
     def __exit__(self, *_exc: object) -> None:
