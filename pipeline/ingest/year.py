@@ -21,7 +21,7 @@ import polars as pl
 
 from pipeline.ingest import warehouse
 from pipeline.ingest.batches import TableNormaliser
-from pipeline.ingest.checks import FILE, empty_rejections, keys_are_unique, reject_duplicates, reject_orphans_and_stages
+from pipeline.ingest.checks import FILE, empty_rejections, keys_are_unique, reject_duplicates, reject_orphans_and_stages, rows_per_file
 from pipeline.ingest.contract import Contract, load_contract
 from pipeline.ingest.files import SHEET, FileOutcome, sha256_of
 from pipeline.ingest.grouped import read_table
@@ -218,7 +218,7 @@ def load_year(
                     if streamed:
                         kept, rejected = _check_against_schools(table_name, batch, schools, contract)
                         streamed_rejected.extend(rejected)
-                        streamed_loaded.update(dict(kept.group_by(FILE).len().iter_rows()))
+                        streamed_loaded.update(rows_per_file(kept))
                         write(table_name, kept)
 
             for read in read_table(raw_dir, [(i, paths[i]) for i in todo], table_name, contract, salt):
@@ -251,7 +251,7 @@ def load_year(
             cross_rejected += rejected
             if table_name == "schools":
                 schools = frame.select("school_id", "school_type")
-            loaded_by_file.update(dict(frame.group_by(FILE).len().iter_rows()))
+            loaded_by_file.update(rows_per_file(frame))
             write(table_name, frame)
             del frame
         if written is not None:
