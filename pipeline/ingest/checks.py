@@ -104,16 +104,18 @@ def reject_orphans_and_stages(
 
     Only the school and stage columns are looked up, and the frame is filtered only when a row
     is rejected: joining and filtering the whole frame copied every batch of the 10 million
-    teachers twice over, most of ingestion's page faults, to reject nothing.
+    teachers twice over, to reject nothing. A school's type is required, so a row whose
+    school has none is a row of a school not loaded.
     """
     if "school_id" not in frame.columns or frame.height == 0:
         return frame, empty_rejections()
     data = [c.stored_name for c in table.stored_columns]
-    school_id = frame.get_column("school_id")
-    orphan = (~school_id.is_in(schools.get_column("school_id").implode())).fill_null(True)
-    rejected, school_type = orphan, pl.repeat(None, frame.height, dtype=pl.String, eager=True)
+    school_type = frame.get_column("school_id").replace_strict(
+        schools.get_column("school_id"), schools.get_column("school_type"), default=None, return_dtype=pl.String
+    )
+    orphan = school_type.is_null()
+    rejected = orphan
     if "stage" in data:
-        school_type = school_id.replace_strict(schools.get_column("school_id"), schools.get_column("school_type"), default=None)
         taught = pl.Series([f"{t}/{s}" for t, stages in contract.school_stages.items() for s in stages]).implode()
         stage = frame.get_column("stage")
         rejected = orphan | ((stage != "all") & ~(school_type + "/" + stage).is_in(taught)).fill_null(False)

@@ -143,7 +143,7 @@ def _with_source(frame: pl.DataFrame, names: list[str], year: int) -> pl.DataFra
 
 
 def _loads_frame(outcomes: list[FileOutcome], loaded_by_file: dict[int, int], rejected: pl.DataFrame, year: int, run_id: str) -> pl.DataFrame:
-    rejected_by_file = dict(rejected.select(FILE, SHEET, ROW).unique().group_by(FILE).len().iter_rows())
+    rejected_by_file = rows_per_file(rejected.select(FILE, SHEET, ROW).unique())
     now = datetime.now(timezone.utc)
     rows = []
     for i, o in enumerate(outcomes):
