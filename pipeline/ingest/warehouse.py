@@ -31,6 +31,10 @@ CREATE TABLE IF NOT EXISTS audit.runs (
     outcome VARCHAR, files BIGINT, files_refused BIGINT, rows_loaded BIGINT, rows_rejected BIGINT,
     published_at TIMESTAMP WITH TIME ZONE
 );
+CREATE TABLE IF NOT EXISTS audit.blocked_counties (
+    run_id VARCHAR, year INTEGER, county_code VARCHAR, reason VARCHAR, reason_zh VARCHAR,
+    data_as_of TIMESTAMP WITH TIME ZONE, blocked_at TIMESTAMP WITH TIME ZONE
+);
 """
 
 
@@ -82,6 +86,7 @@ def year_transaction(con: duckdb.DuckDBPyConnection, contract: Contract, year: i
         for name in contract.tables:
             delete_year(con, f"raw.{name}", year)
         delete_year(con, "audit.rejected_rows", year)
+        delete_year(con, "audit.blocked_counties", year)
         yield lambda target, frame: _insert(con, target, frame)
         con.execute("COMMIT")
     except BaseException:
