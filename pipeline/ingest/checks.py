@@ -127,15 +127,21 @@ def reject_orphans_and_stages(
         pl.format("school_id {} is not among this year's loaded schools", pl.col("school_id")),
         data,
     )
+    if "stage" not in data:
+        return frame.filter(~rejected), orphans
+    return frame.filter(~rejected), pl.concat([orphans, _stage_rejections(flagged.filter(~pl.col("__orphan")), contract, data)])
+
+
+def _stage_rejections(flagged: pl.DataFrame, contract: Contract, data: list[str]) -> pl.DataFrame:
+    """Rows of a loaded school whose stage its type does not teach (`__type` is the school's type)."""
     stages = pl.col("__type").replace_strict(
         list(contract.school_stages), ["/".join(v) for v in contract.school_stages.values()], return_dtype=pl.String
     )
-    mismatched = _rejections(
-        flagged.filter(~pl.col("__orphan")), "stage", pl.col("stage"),
+    return _rejections(
+        flagged, "stage", pl.col("stage"),
         pl.format("stage {} is not taught by school {} (type {} teaches {})", pl.col("stage"), pl.col("school_id"), pl.col("__type"), stages),
         data,
     )
-    return frame.filter(~rejected), pl.concat([orphans, mismatched])
 
 
 def empty_rejections() -> pl.DataFrame:
