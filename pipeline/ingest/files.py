@@ -21,6 +21,8 @@ from pipeline.ingest.readers import ROW, FileContent, Malformed, Sheet, read_cen
 
 SHEET = "__sheet"
 RECORD = "record"
+# A file with its header and no data rows is a legitimate "no rows of this table" (a county without rooms).
+HEADER_ONLY = "表头之下没有数据行：本表在此文件中没有记录 / a header row and no data rows: the table has no rows in this file"
 
 
 @dataclass
@@ -97,6 +99,8 @@ def process_file(path: Path, relpath: str, table: str, contract: Contract, salt:
                 raise FileRefused(where + refused.reason) from refused
             outcome.sheets.append(prepared)
             outcome.notes.extend(n for n in notes if n not in outcome.notes)
+        if content.rows_read == 0:
+            outcome.notes.append(HEADER_ONLY)
         if content.skipped_sheets:
             outcome.notes.append(f"sheets without a header row, skipped: {', '.join(content.skipped_sheets)}")
     except FileRefused as refused:

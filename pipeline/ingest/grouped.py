@@ -31,7 +31,7 @@ import polars as pl
 from pipeline.ingest.checks import FILE, rows_per_file
 from pipeline.ingest.contract import Contract
 from pipeline.ingest.errors import FileRefused
-from pipeline.ingest.files import FileOutcome, PreparedSheet, prepare_sheet, process_file, sha256_of
+from pipeline.ingest.files import HEADER_ONLY, FileOutcome, PreparedSheet, prepare_sheet, process_file, sha256_of
 from pipeline.ingest.readers import FORMATS, HEAD_CHARS, ROW, Layout, Sheet, delimited_layout, drop_blank_rows, scan_delimited
 
 # Bytes of files read with one call: big enough that the call's fixed cost vanishes, small
@@ -121,10 +121,8 @@ def _read_together(files: list[Located], table: str, contract: Contract, salt: s
     outcomes = []
     for f in files:
         outcome = FileOutcome(path=f.path, relpath=f.relpath, table=table, sha256=f.sha256)
-        if rows.get(f.index, 0):
-            outcome.format, outcome.encoding, outcome.rows_read, outcome.notes = FORMATS[f.path.suffix.lower()], "utf-8", rows[f.index], list(notes)
-        else:
-            outcome.refused = "empty file: a header row but no data rows"
+        outcome.format, outcome.encoding, outcome.rows_read = FORMATS[f.path.suffix.lower()], "utf-8", rows.get(f.index, 0)
+        outcome.notes = list(notes) if outcome.rows_read else [HEADER_ONLY]
         outcomes.append((f.index, outcome))
     return TableRead(outcomes, together)
 

@@ -156,8 +156,6 @@ def _read_delimited(path: Path, contract: Contract, table: str) -> FileContent:
         sheet = Sheet(None, frame)
     except pl.exceptions.PolarsError:
         sheet = _read_ragged(text, layout.separator, list(layout.names), layout.header_index, layout.first_data_row)
-    if sheet.frame.height + len(sheet.malformed) == 0:
-        raise FileRefused("empty file: a header row but no data rows")
     return FileContent(format=FORMATS[path.suffix.lower()], encoding=encoding, sheets=[sheet])
 
 
@@ -218,10 +216,7 @@ def _read_xlsx(path: Path, contract: Contract, table: str) -> FileContent:
         sheets.append(Sheet(name, frame))
     if not sheets:
         raise FileRefused(f"no sheet has a header row with a known column of table '{table}' (sheets: {', '.join(skipped)})")
-    content = FileContent(format="xlsx", encoding=None, sheets=sheets, skipped_sheets=skipped)
-    if content.rows_read == 0:
-        raise FileRefused("empty file: header rows but no data rows")
-    return content
+    return FileContent(format="xlsx", encoding=None, sheets=sheets, skipped_sheets=skipped)
 
 
 def _read_parquet(path: Path) -> FileContent:
@@ -230,8 +225,6 @@ def _read_parquet(path: Path) -> FileContent:
         frame = frame.select(pl.all().cast(pl.String))
     except Exception as error:  # pyarrow/polars raise several kinds for a damaged file
         raise FileRefused(f"not a readable Parquet file: {error}") from error
-    if frame.height == 0:
-        raise FileRefused("empty file: no rows")
     frame = frame.with_row_index(ROW, offset=1).with_columns(pl.col(ROW).cast(pl.Int64))
     return FileContent(format="parquet", encoding=None, sheets=[Sheet(None, frame)])
 
