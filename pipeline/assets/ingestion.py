@@ -27,8 +27,9 @@ RAW_KEYS = {table: dg.AssetKey(["raw", table]) for table in TABLE_ORDER}
             "all_files_accepted",
             asset=RAW_KEYS["schools"],
             blocking=True,
-            description="Every file of the year was read; none was refused whole. A refused file leaves its county "
-            "incomplete, so the year's indicators are not rebuilt or published until the file is fixed.",
+            description="Every file of the year was read; none was refused whole. A refused file of a county holds "
+            "back that county (it keeps its last good rows, the check warns); a refused file of no county holds back "
+            "the year, whose indicators are not rebuilt or published until the file is fixed.",
         )
     ],
     pool="warehouse",
@@ -52,10 +53,12 @@ def raw_census(context: dg.AssetExecutionContext, warehouse: WarehouseResource, 
             },
         )
     refused = {f.relpath: f.refused for f in load.refused}
+    held = {county: [f.relpath for f in files] for county, files in load.blocked_counties.items()}
     yield dg.AssetCheckResult(
         check_name="all_files_accepted",
         asset_key=RAW_KEYS["schools"],
         passed=not refused,
-        severity=dg.AssetCheckSeverity.ERROR,
-        metadata={"refused_files": dg.MetadataValue.json(refused)},
+        # Refused files that belong to counties hold back those counties only: the year goes on.
+        severity=dg.AssetCheckSeverity.WARN if held else dg.AssetCheckSeverity.ERROR,
+        metadata={"refused_files": dg.MetadataValue.json(refused), "held_back_counties": dg.MetadataValue.json(held)},
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -23,6 +24,7 @@ from pipeline.ingest import warehouse
 from pipeline.ingest.batches import TableNormaliser
 from pipeline.ingest.checks import FILE, empty_rejections, keys_are_unique, reject_duplicates, reject_orphans_and_stages, rows_per_file
 from pipeline.ingest.contract import Contract, load_contract
+from pipeline.ingest.counties import Attribution, attribute_refused, blocked_rows, hold_back
 from pipeline.ingest.files import SHEET, FileOutcome, sha256_of
 from pipeline.ingest.grouped import read_table
 from pipeline.ingest.readers import FORMATS, ROW
@@ -59,10 +61,16 @@ class YearLoad:
     run_id: str
     files: list[FileOutcome] = field(default_factory=list)
     loads: pl.DataFrame | None = None
+    attribution: Attribution = field(default_factory=Attribution)
 
     @property
     def refused(self) -> list[FileOutcome]:
         return [f for f in self.files if f.refused]
+
+    @property
+    def blocked_counties(self) -> dict[str, list[FileOutcome]]:
+        """The counties held back by their refused files, when no refused file is the whole year's."""
+        return {} if self.attribution.whole_year else self.attribution.counties
 
     def table_counts(self) -> pl.DataFrame:
         """Files, rows read, loaded and rejected per table."""
@@ -257,6 +265,7 @@ def load_year(
         if written is not None:
             written.result()
         done = cast(list[FileOutcome], outcomes)
+        attribution = _hold_back_counties(con, year, run_id, done, contract, insert)
         rejected = pl.concat(
             [pl.concat(file_problems, how="diagonal_relaxed").sort(FILE, maintain_order=True), *cross_rejected], how="diagonal_relaxed"
         )
@@ -267,4 +276,29 @@ def load_year(
         ).drop(FILE)
         insert("audit.rejected_rows", rejected_out)
         insert("audit.loads", loads)
-    return YearLoad(year=year, run_id=run_id, files=done, loads=loads)
+    return YearLoad(year=year, run_id=run_id, files=done, loads=loads, attribution=attribution)
+
+
+def _hold_back_counties(
+    con: duckdb.DuckDBPyConnection, year: int, run_id: str, outcomes: list[FileOutcome], contract: Contract,
+    insert: Callable[[str, pl.DataFrame], None],
+) -> Attribution:
+    """The counties of refused files keep their last good rows (counties.py); a file of no county holds back the year."""
+    refused = [o for o in outcomes if o.refused]
+    if not refused:
+        return Attribution()
+    with con.cursor() as snapshot:  # its own transaction: it sees the year as last committed
+        attribution = attribute_refused(con, snapshot, year, refused, contract)
+        if attribution.whole_year or not attribution.counties:
+            return attribution
+        counties = sorted(attribution.counties)
+        held = hold_back(con, snapshot, year, counties, list(contract.tables))
+        insert("audit.blocked_counties", blocked_rows(snapshot, year, run_id, attribution))
+    codes = "、".join(counties)
+    for outcome in outcomes:
+        if n := held.get(outcome.relpath):
+            outcome.notes.append(
+                f"{n:,} 行属于暂缓发布的县（{codes}），本次未采用 / {n:,} rows belong to held-back counties ({codes}) "
+                "and are not used this time"
+            )
+    return attribution
