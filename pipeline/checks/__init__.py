@@ -54,6 +54,7 @@ from pipeline.gates import (
     run_suite,
     write_results,
 )
+from pipeline.gates.counties import failing_counties, hold_back_failing
 from pipeline.resources import WarehouseResource
 
 log = logging.getLogger(__name__)
@@ -75,10 +76,12 @@ def check_result(
     stored: bool | None = None,
     asset_key: dg.AssetKey | None = None,
     check_name: str | None = None,
+    held_back: list[str] | None = None,
 ) -> dg.AssetCheckResult:
-    """A suite's result as Dagster reports it: ERROR if an error expectation failed, WARN if only warnings."""
+    """A suite's result as Dagster reports it: ERROR if an error expectation failed, WARN if only warnings,
+    or if the counties of the failing rows are `held_back` (the year goes on without them)."""
     failures = result.failures
-    if result.errors:
+    if result.errors and not held_back:
         passed, severity = False, dg.AssetCheckSeverity.ERROR
     elif failures:
         passed, severity = False, dg.AssetCheckSeverity.WARN
@@ -108,6 +111,7 @@ def check_result(
         "failed_expectations": dg.MetadataValue.json(failed),
         "sample_rows": dg.MetadataValue.json(samples),
         "seconds": dg.MetadataValue.float(result.seconds),
+        "held_back_counties": dg.MetadataValue.json(held_back or []),
     }
     text = render_failures([result], samples=SAMPLE_ROWS_IN_METADATA)
     if text:
@@ -168,6 +172,34 @@ def _run_suites(con: duckdb.DuckDBPyConnection, suites: list[Suite], year: int, 
         return list(pool.map(run, suites))
 
 
+def _reader(warehouse: WarehouseResource) -> duckdb.DuckDBPyConnection:
+    try:
+        return warehouse.connect(read_only=True)
+    except duckdb.ConnectionException:  # this process already holds the file read-write
+        return warehouse.connect()
+
+
+def _hold_back_counties(
+    warehouse: WarehouseResource, suites: list[Suite], results: list[SuiteResult], year: int, run_id: str,
+    engine: str, sample_size: int,
+) -> tuple[list[str], list[SuiteResult]]:
+    """Hold back the counties whose rows fail (gates/counties.py) and validate again: the held counties and the new
+    results when the suites then pass; nothing held when a failure is not rows of counties or persists."""
+    with _reader(warehouse) as con:
+        failures = failing_counties(con, suites, results)
+    if failures is None:
+        return [], []
+    try:
+        with warehouse.connect() as con:
+            hold_back_failing(con, Path(warehouse.path), year, run_id, failures)
+    except duckdb.Error as error:  # the published file cannot be read: the year is held back as a whole
+        log.error("counties %s could not be held back: %s", ", ".join(sorted(failures)), error)
+        return [], []
+    with _reader(warehouse) as con:
+        rerun = _run_suites(con, suites, year, run_id, engine, sample_size)
+    return (sorted(failures), rerun) if not any(r.errors for r in rerun) else ([], [])
+
+
 def _quality_gates(
     layer: str,
     suites: list[tuple[str, dg.AssetKey]],
@@ -210,22 +242,25 @@ def _quality_gates(
             raise dg.Failure(f"{layer} quality gates: they validate one census year: run them with a year partition")
         year = int(context.partition_key)
         selected = [(suite, key) for suite, key in loaded if dg.AssetCheckKey(key, suite.name) in context.selected_asset_check_keys]
-        try:
-            con = warehouse.connect(read_only=True)
-        except duckdb.ConnectionException:  # this process already holds the file read-write
-            con = warehouse.connect()
-        with con:
-            results = _run_suites(con, [suite for suite, _ in selected], year, context.run.run_id, engine, sample_size)
+        suites = [suite for suite, _ in selected]
+        with _reader(warehouse) as con:
+            results = _run_suites(con, suites, year, context.run.run_id, engine, sample_size)
+        held: list[str] = []
+        rerun: list[SuiteResult] = []
+        if layer == "raw" and any(r.errors for r in results):
+            held, rerun = _hold_back_counties(warehouse, suites, results, year, context.run.run_id, engine, sample_size)
+            for county in held:
+                context.log.warning(f"{year}: county {county} held back by the raw quality gates (keeps its last good rows)")
         stored, index = None, None
         if store_results:
             folder = Path(docs_dir) if docs_dir is not None else docs_dir_for(warehouse.path)
-            stored, index = _store(warehouse, results, folder if build_data_docs else None)
+            stored, index = _store(warehouse, results + (rerun if held else []), folder if build_data_docs else None)
         for (suite, key), result in zip(selected, results):
             for r in result.failures:
                 (context.log.error if r.severity == "error" else context.log.warning)(
                     f"{r.table_name} {year}: {r.expectation} failed ({r.severity})"
                 )
-            yield check_result(result, index, stored, asset_key=key, check_name=suite.name)
+            yield check_result(result, index, stored, asset_key=key, check_name=suite.name, held_back=held)
 
     return _gates
 

@@ -90,35 +90,54 @@ def test_clean_year_passes_every_check_and_runs_downstream(year_2024, tmp_path):
     assert (docs_dir_for(warehouse) / "index.html").exists()
 
 
-def test_error_expectation_blocks_the_downstream_asset_and_keeps_its_last_good_output(year_2024, tmp_path):
+def test_rows_of_one_county_failing_a_gate_hold_back_that_county_only(year_2024, tmp_path):
     warehouse = tmp_path / "equity.duckdb"
     good = _materialize(year_2024, warehouse, [raw_census, class_totals, *RAW_CHECKS])
     assert good.success
     before = _query(warehouse, "SELECT * FROM test_marts.class_totals")
+    WarehouseResource(path=str(warehouse)).publish(good.run_id)  # the last good load, as publishing leaves it
 
     classes = year_2024 / "2024" / "classes_539903.csv"
     replace_cell(classes, 3, "students", "0")
+    replace_cell(year_2024 / "2024" / "classes_539901.csv", 2, "班级人数", "1")
     bad = _materialize(year_2024, warehouse, [raw_census, class_totals, *RAW_CHECKS])
 
-    assert not bad.success
-    assert PROBE not in _materialized(bad)
-    assert dg.AssetKey(["raw", "classes"]) in _materialized(bad)  # the new raw year is loaded, and judged
+    assert bad.success and PROBE in _materialized(bad)
     checks = _checks(bad)
-    assert checks.pop("raw/classes:raw_classes") == (False, dg.AssetCheckSeverity.ERROR)
+    assert checks.pop("raw/classes:raw_classes") == (False, dg.AssetCheckSeverity.WARN)
     assert all(passed for passed, _ in checks.values())
-    assert _query(warehouse, "SELECT * FROM test_marts.class_totals") == before
-
     evaluation = next(e for e in bad.get_asset_check_evaluations() if e.check_name == "raw_classes")
-    metadata = evaluation.metadata
-    assert [f["expectation"] for f in metadata["failed_expectations"].value] == ["class_not_empty"]
-    sample = metadata["sample_rows"].value["class_not_empty"][0]
+    assert evaluation.metadata["held_back_counties"].value == ["539903"]
+    assert [f["expectation"] for f in evaluation.metadata["failed_expectations"].value] == ["class_not_empty"]
+    sample = evaluation.metadata["sample_rows"].value["class_not_empty"][0]
     assert (sample["source_file"], sample["source_row"]) == ("2024/classes_539903.csv", 3)
-    assert "raw_classes.class_not_empty" in metadata["failures"].value
-
+    # County 539903 keeps its last good classes; 539901's new figure is in.
+    held = "SELECT count(*) FROM raw.classes WHERE year = 2024 AND students = 0"
+    assert _query(warehouse, held) == [(0,)]
+    after = _query(warehouse, "SELECT * FROM test_marts.class_totals")
+    assert after != before and after[0][1] == before[0][1]
+    blocked = _query(warehouse, "SELECT county_code, reason, reason_zh FROM audit.blocked_counties WHERE year = 2024")
+    assert [(c, r) for c, r, _ in blocked] == [("539903", "quality gate failed: class_not_empty (raw.classes)")]
+    assert blocked[0][2].startswith("质量检查未通过")
     stored = _query(warehouse, "SELECT expectation, severity FROM audit.quality_results WHERE run_id = ? AND NOT success", [bad.run_id])
     assert stored == [("class_not_empty", "error")]
     text = failures_text(_database(warehouse), [bad.run_id])
     assert "ERROR raw.classes 2024  raw_classes.class_not_empty" in text and "2024/classes_539903.csv row 3" in text
+
+
+def test_an_error_that_is_not_rows_of_counties_blocks_the_year(year_2024, tmp_path):
+    warehouse = tmp_path / "equity.duckdb"
+    good = _materialize(year_2024, warehouse, [raw_census, class_totals, *RAW_CHECKS])
+    assert good.success
+    before = _query(warehouse, "SELECT * FROM test_marts.class_totals")
+    for path in (year_2024 / "2024").glob("classes*"):  # a header-only classes file: no classes at all
+        path.unlink()
+    (year_2024 / "2024" / "classes.csv").write_text("学校标识码,班级编号,学段,年级,班级人数\n", encoding="utf-8")
+    bad = _materialize(year_2024, warehouse, [raw_census, class_totals, *RAW_CHECKS])
+    assert not bad.success and PROBE not in _materialized(bad)
+    assert _checks(bad)["raw/classes:raw_classes"] == (False, dg.AssetCheckSeverity.ERROR)
+    assert _query(warehouse, "SELECT * FROM test_marts.class_totals") == before
+    assert _query(warehouse, "SELECT count(*) FROM audit.blocked_counties") == [(0,)]
 
 
 def _database(warehouse: Path) -> Path:
