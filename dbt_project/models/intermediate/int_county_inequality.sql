@@ -18,6 +18,11 @@
 --                  1 = no unit below the median falls short of it.
 -- Null when there is no such unit or the mean (median for McLoone) is 0; with a
 -- single unit Theil and Gini are 0 and McLoone 1.
+--
+-- Every floating-point sum adds its terms in a fixed order (units by school,
+-- area classes by name, the Lorenz curve by value then school), so that a
+-- re-run of the same census gives the same values to the last bit: a plain
+-- sum() adds them in the order the threads deliver them.
 
 with
 
@@ -47,107 +52,107 @@ spine as (
 
 ),
 
-totals as (
+-- the units of a county, stage and indicator, and of each area class of them,
+-- as lists in school order
+unit_lists as (
 
     select
         year, county_code, stage, indicator,
-        count(*)                                   as n_units,
-        sum(students)                              as p,
-        sum(students * value) / sum(students)      as mu
+        count(*)                                                             as n_units,
+        sum(students)                                                        as p,
+        list({'students': students, 'value': value} order by school_id)       as units
     from values_
     group by year, county_code, stage, indicator
+
+),
+
+group_lists as (
+
+    select
+        year, county_code, stage, indicator, area_class,
+        sum(students)                                                        as p_g,
+        list({'students': students, 'value': value} order by school_id)       as units
+    from values_
+    group by year, county_code, stage, indicator, area_class
+
+),
+
+totals as (
+
+    select
+        year, county_code, stage, indicator, n_units, p,
+        list_sum([u.students * u.value for u in units]) / p                  as mu,
+        units
+    from unit_lists
+
+),
+
+theil as (
+
+    select
+        year, county_code, stage, indicator,
+        list_sum([
+            case when u.value > 0 and mu > 0 then (u.students / p) * (u.value / mu) * ln(u.value / mu) else 0 end
+            for u in units
+        ])                                                                   as theil
+    from totals
 
 ),
 
 groups as (
 
     select
-        year, county_code, stage, indicator, area_class,
-        sum(students)                              as p_g,
-        sum(students * value) / sum(students)      as mu_g
-    from values_
-    group by year, county_code, stage, indicator, area_class
-
-),
-
-unit_terms as (
-
-    select
-        values_.*,
-        totals.p,
-        totals.mu,
-        groups.p_g,
-        groups.mu_g,
-        case when values_.value > 0 and totals.mu > 0
-             then (values_.students / totals.p) * (values_.value / totals.mu)
-                  * ln(values_.value / totals.mu)
-             else 0 end                                              as theil_term,
-        case when values_.value > 0 and groups.mu_g > 0
-             then (values_.students / groups.p_g) * (values_.value / groups.mu_g)
-                  * ln(values_.value / groups.mu_g)
-             else 0 end                                              as theil_g_term
-    from values_
-    inner join totals
-        on values_.year = totals.year
-        and values_.county_code = totals.county_code
-        and values_.stage = totals.stage
-        and values_.indicator = totals.indicator
-    inner join groups
-        on values_.year = groups.year
-        and values_.county_code = groups.county_code
-        and values_.stage = groups.stage
-        and values_.indicator = groups.indicator
-        and values_.area_class = groups.area_class
-
-),
-
-group_theil as (
-
-    select
-        year, county_code, stage, indicator, area_class,
-        any_value(p_g)               as p_g,
-        any_value(mu_g)              as mu_g,
-        any_value(p)                 as p,
-        any_value(mu)                as mu,
-        sum(theil_g_term)            as theil_g
-    from unit_terms
-    group by year, county_code, stage, indicator, area_class
+        year, county_code, stage, indicator, area_class, p_g, mu_g,
+        list_sum([
+            case when u.value > 0 and mu_g > 0 then (u.students / p_g) * (u.value / mu_g) * ln(u.value / mu_g) else 0 end
+            for u in units
+        ])                                                                   as theil_g
+    from (
+        select *, list_sum([u.students * u.value for u in units]) / p_g      as mu_g
+        from group_lists
+    )
 
 ),
 
 decomposition as (
 
     select
-        year, county_code, stage, indicator,
-        count(*)                                                       as n_area_classes,
-        sum(case when mu_g > 0 and mu > 0
-                 then (p_g * mu_g) / (p * mu) * ln(mu_g / mu) else 0 end)   as theil_between,
-        sum(case when mu > 0
-                 then (p_g * mu_g) / (p * mu) * theil_g else 0 end)         as theil_within
-    from group_theil
-    group by year, county_code, stage, indicator
-
-),
-
-theil as (
-
-    select year, county_code, stage, indicator, sum(theil_term) as theil
-    from unit_terms
-    group by year, county_code, stage, indicator
+        groups.year, groups.county_code, groups.stage, groups.indicator,
+        count(*)                                                                         as n_area_classes,
+        sum(case when groups.mu_g > 0 and totals.mu > 0
+                 then (groups.p_g * groups.mu_g) / (totals.p * totals.mu) * ln(groups.mu_g / totals.mu) else 0 end
+            order by groups.area_class)                                                  as theil_between,
+        sum(case when totals.mu > 0
+                 then (groups.p_g * groups.mu_g) / (totals.p * totals.mu) * groups.theil_g else 0 end
+            order by groups.area_class)                                                  as theil_within
+    from groups
+    inner join totals
+        on groups.year = totals.year
+        and groups.county_code = totals.county_code
+        and groups.stage = totals.stage
+        and groups.indicator = totals.indicator
+    group by groups.year, groups.county_code, groups.stage, groups.indicator
 
 ),
 
 lorenz as (
 
     select
-        year, county_code, stage, indicator, students, value, p, mu,
-        sum(students * value) over w / (p * mu)                        as l_i,
-        (sum(students * value) over w - students * value) / (p * mu)   as l_prev,
-        sum(students) over w                                           as cum_students
-    from unit_terms
+        values_.year, values_.county_code, values_.stage, values_.indicator, values_.school_id,
+        values_.students, values_.value, totals.p, totals.mu,
+        sum(values_.students * values_.value) over w / (totals.p * totals.mu)                   as l_i,
+        (sum(values_.students * values_.value) over w - values_.students * values_.value)
+            / (totals.p * totals.mu)                                                            as l_prev,
+        sum(values_.students) over w                                                            as cum_students
+    from values_
+    inner join totals
+        on values_.year = totals.year
+        and values_.county_code = totals.county_code
+        and values_.stage = totals.stage
+        and values_.indicator = totals.indicator
     window w as (
-        partition by year, county_code, stage, indicator
-        order by value, school_id
+        partition by values_.year, values_.county_code, values_.stage, values_.indicator
+        order by values_.value, values_.school_id
         rows between unbounded preceding and current row
     )
 
@@ -158,7 +163,7 @@ gini as (
     select
         year, county_code, stage, indicator,
         case when any_value(mu) > 0
-             then 1 - sum((students / p) * (l_prev + l_i)) end        as gini
+             then 1 - sum((students / p) * (l_prev + l_i) order by value, school_id) end    as gini
     from lorenz
     group by year, county_code, stage, indicator
 
@@ -180,7 +185,7 @@ mcloone as (
         lorenz.year, lorenz.county_code, lorenz.stage, lorenz.indicator,
         any_value(median.weighted_median)                              as weighted_median,
         case when any_value(median.weighted_median) > 0
-             then sum(lorenz.students * lorenz.value)
+             then sum(lorenz.students * lorenz.value order by lorenz.value, lorenz.school_id)
                   / (any_value(median.weighted_median) * sum(lorenz.students))
         end                                                            as mcloone
     from lorenz

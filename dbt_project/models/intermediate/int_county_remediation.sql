@@ -15,6 +15,8 @@
 --   * estimated cost at the unit costs (int_unit_costs_resolved): teachers per
 --     teacher-year (estimated_cost_per_year), the rest once
 --     (estimated_cost_one_time); estimated_cost = both (the first year).
+--     Additions and costs are exact decimals (sums of the units' exact
+--     additions and costs: the same totals on every run);
 --     Students over the size limits are not costed (moving them or building a
 --     school is a decision of its own);
 --   * the R1–R7 CVs after the additions (int_county_cv_after_remediation) beside
@@ -313,7 +315,7 @@ unioned as (
         null::bigint                  as schools_missing_rooms,
         null::bigint                  as oversize_schools,
         null::bigint                  as students_over_size_limits,
-        null::double                  as cost_music_art_rooms,
+        null::decimal(18, 2)          as cost_music_art_rooms,
         cv_limit,
         {%- for code in resource_indicators %}
         {{ code | lower }}_cv_before,
@@ -358,9 +360,9 @@ select
     units_with_additions::bigint                                        as units_with_additions,
     units_depending_on_missing_data::bigint                             as units_depending_on_missing_data,
     {%- for kind, column in plan_kinds %}
-    {{ column }},
+    {{ column }}::decimal(18, 2)                                        as {{ column }},
     {%- endfor %}
-    add_teachers,
+    add_teachers::decimal(18, 2)                                        as add_teachers,
     oversize_classes::bigint                                            as oversize_classes,
     students_in_oversize_classes::bigint                                as students_in_oversize_classes,
     additional_classes::bigint                                          as additional_classes,
@@ -369,15 +371,15 @@ select
     schools_missing_rooms::bigint                                       as schools_missing_rooms,
     oversize_schools::bigint                                            as oversize_schools,
     students_over_size_limits::bigint                                   as students_over_size_limits,
-    cost_resource_additions,
-    cost_additional_classes,
-    cost_music_art_rooms,
-    cost_resource_per_year                                                    as estimated_cost_per_year,
-    cost_resource_one_time + coalesce(cost_additional_classes, 0) + coalesce(cost_music_art_rooms, 0)
-                                                                              as estimated_cost_one_time,
-    cost_resource_additions + coalesce(cost_additional_classes, 0) + coalesce(cost_music_art_rooms, 0)
-                                                                              as estimated_cost,
-    cost_all_to_standard,
+    cost_resource_additions::decimal(18, 2)                             as cost_resource_additions,
+    cost_additional_classes::decimal(18, 2)                             as cost_additional_classes,
+    cost_music_art_rooms::decimal(18, 2)                                as cost_music_art_rooms,
+    cost_resource_per_year::decimal(18, 2)                              as estimated_cost_per_year,
+    (cost_resource_one_time + coalesce(cost_additional_classes, 0) + coalesce(cost_music_art_rooms, 0))
+        ::decimal(18, 2)                                                as estimated_cost_one_time,
+    (cost_resource_additions + coalesce(cost_additional_classes, 0) + coalesce(cost_music_art_rooms, 0))
+        ::decimal(18, 2)                                                as estimated_cost,
+    cost_all_to_standard::decimal(18, 2)                                as cost_all_to_standard,
     cv_limit,
     {%- for code in resource_indicators %}
     {{ code | lower }}_cv_before,

@@ -8,7 +8,9 @@
 --
 --   missing numerator = target × students / scale − numerator
 --   (scale 100 for the per-100-students indicators), rounded up to the kind's
---   rounding_step: whole people and rooms, 0.01 m², whole yuan.
+--   rounding_step: whole people and rooms, 0.01 m², whole yuan. Additions and
+--   costs are exact decimals (the additions of two places, costs to the fen), so
+--   the county totals are exact sums, the same on every run.
 --   shortfall              : to reach the standard (target = standard);
 --   shortfall_to_min_ratio : to reach min_ratio_for_unmet × standard (85 %),
 --                            0 when the value is already there.
@@ -134,12 +136,14 @@ rounded as (
         -- (3.0000000000000004 teachers) does not add a step; at least one step
         -- when the indicator is not met
         case when status = 'not_met' then
-            greatest(ceil(round(missing_to_standard / rounding_step, 6)), 1) * rounding_step
+            (greatest(ceil(round(missing_to_standard / rounding_step, 6)), 1)::decimal(18, 0)
+             * rounding_step)::decimal(18, 2)
         end                                                          as shortfall,
         case
             when status <> 'not_met' then null
-            when {{ at_least('ratio', 'min_ratio_for_unmet', 'tolerance') }} then 0.0
-            else greatest(ceil(round(missing_to_min_ratio / rounding_step, 6)), 1) * rounding_step
+            when {{ at_least('ratio', 'min_ratio_for_unmet', 'tolerance') }} then 0::decimal(18, 2)
+            else (greatest(ceil(round(missing_to_min_ratio / rounding_step, 6)), 1)::decimal(18, 0)
+                  * rounding_step)::decimal(18, 2)
         end                                                          as shortfall_to_min_ratio
 
     from gaps
@@ -199,8 +203,8 @@ final as (
         end                                                          as target,
         case when status = 'not_met' then scale * (numerator + addition) / students end
                                                                      as value_after,
-        addition * unit_cost                                         as estimated_cost,
-        shortfall * unit_cost                                        as cost_to_standard,
+        (addition * unit_cost)::decimal(18, 2)                       as estimated_cost,
+        (shortfall * unit_cost)::decimal(18, 2)                      as cost_to_standard,
         case
             when unit_passes then 'already_passes'
             when unit_no_data_count > 0 then 'depends_on_missing_data'

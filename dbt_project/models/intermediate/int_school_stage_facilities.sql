@@ -7,7 +7,9 @@
 --     share(stage) = weight(stage) × students(stage) / Σ weight × students.
 -- Areas, equipment value and multimedia rooms are split alike (fractional rooms
 -- are kept). The split_* columns hold every stage's share of the `all` row, so
--- that they add up to the row over the school's stages.
+-- that they add up to the row over the school's stages. Weights and weighted
+-- students are exact decimals, so a school's total is the same sum whatever the
+-- order its stages are added in (re-runs give the same shares to the last bit).
 --
 -- Choice (the contract expects a school to give either an `all` row or stage
 -- rows): when a school gives both, a stage's own row wins and that stage's
@@ -42,7 +44,7 @@ schools as (
 
 weights as (
 
-    select year, county_code, scope as stage, value as student_weight
+    select year, county_code, scope as stage, value::decimal(18, 6) as student_weight
     from {{ ref('int_standards_resolved') }}
     where indicator = 'FACILITY_SPLIT' and parameter = 'student_weight'
 
