@@ -1,6 +1,10 @@
 {#
     county_summary rolled up to a coarser area (city_code or province_code):
-    counts of counties by verdict and sums of the county counts.
+    counts of counties by verdict and sums of the county counts. A held-back
+    county (blocked) counts with the figures of its last good load, and one
+    without any adds nothing to the sums: counties_blocked and
+    counties_blocked_without_data say how many of the area's counties that is,
+    oldest_data_as_of the earliest load the area's figures rest on.
 #}
 {% macro rollup_county_summary(area_column) -%}
 select
@@ -13,6 +17,9 @@ select
     count(*) filter (where resource_met = 'met')                  as counties_resource_met,
     count(*) filter (where resource_met = 'not_met')              as counties_resource_not_met,
     count(*) filter (where veto)                                  as counties_with_veto,
+    count(*) filter (where blocked)                               as counties_blocked,
+    count(*) filter (where blocked and schools = 0)               as counties_blocked_without_data,
+    min(data_as_of)                                               as oldest_data_as_of,
     sum(schools)::bigint                                          as schools,
     sum(students)::bigint                                         as students,
     sum(units)::bigint                                            as units,

@@ -1,8 +1,8 @@
 """Fixtures for the dbt project's tests: a throwaway census warehouse, the real `dbt build`.
 
-* `create_warehouse(path, tables)` creates the `raw` schema exactly as the ingestion does
-  (pipeline/ingest/warehouse.py: same tables, columns and types, lineage columns filled
-  in) and inserts the rows each test states as dicts; missing columns are NULL.
+* `create_warehouse(path, tables)` creates the `raw` and `audit` schemas exactly as the
+  ingestion does (pipeline/ingest/warehouse.py: same tables, columns and types, lineage
+  columns filled in) and inserts the rows each test states as dicts; missing columns are NULL.
 * `run_dbt(workdir, args, year=None)` runs the real dbt CLI on `workdir/warehouse.duckdb`
   with its own --target-path and --log-path, so tests can run in parallel.
 * `main_warehouse` (session): one build of the dataset `MAIN_TABLES` below, which holds
@@ -28,7 +28,7 @@ import duckdb
 import pytest
 
 from pipeline.ingest.contract import load_contract
-from pipeline.ingest.warehouse import connect, raw_table_ddl
+from pipeline.ingest.warehouse import connect, ensure_schema
 
 REPO = Path(__file__).resolve().parents[2]
 PROJECT_DIR = REPO / "dbt_project"
@@ -54,7 +54,7 @@ def create_warehouse(path: Path, tables: dict[str, list[dict]], year: int = YEAR
     if unknown:
         raise ValueError(f"unknown raw tables: {sorted(unknown)}")
     with connect(path) as con:
-        con.execute(raw_table_ddl(CONTRACT))
+        ensure_schema(con, CONTRACT)   # the raw tables and the audit tables the marts read
         for table, rows in tables.items():
             columns = RAW_COLUMNS[table]
             all_columns = ["year", *columns, "source_file", "source_row"]

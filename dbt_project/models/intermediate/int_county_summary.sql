@@ -12,12 +12,57 @@
 -- measurable fails); otherwise incomplete when any area is incomplete or the
 -- veto is unknown (the verdict would rest on no_data or qualitative items);
 -- otherwise met.
+--
+-- Held-back counties (int_blocked_counties): blocked is true, with the reason
+-- in both languages and data_as_of, when the data the county keeps were loaded
+-- (its last good load). For every other county data_as_of is the time of the
+-- year's latest load, which its rows come from (null when audit.loads has no
+-- loaded file of the year). A county held back without any data of the year
+-- has a row too: no school, every count 0, areas incomplete, overall
+-- incomplete, county_name null.
 
 with
 
 counties as (
 
     select * from {{ ref('int_counties') }}
+
+),
+
+blocked as (
+
+    select * from {{ ref('int_blocked_counties') }}
+
+),
+
+latest_load as (
+
+    select year, max(loaded_at) as loaded_at
+    from {{ ref('stg_audit__loads') }}
+    where status = 'loaded'
+    group by year
+
+),
+
+spine as (
+
+    select year, county_code, county_name, city_code, province_code, schools, true as has_data
+    from counties
+
+    union all
+
+    select
+        blocked.year,
+        blocked.county_code,
+        null                                      as county_name,
+        left(blocked.county_code, 4) || '00'      as city_code,
+        left(blocked.county_code, 2) || '0000'    as province_code,
+        0                                         as schools,
+        false                                     as has_data
+    from blocked
+    anti join counties
+        on blocked.year = counties.year
+        and blocked.county_code = counties.county_code
 
 ),
 
@@ -132,29 +177,29 @@ status_counts as (
 joined as (
 
     select
-        counties.year,
-        counties.county_code,
-        counties.county_name,
-        counties.city_code,
-        counties.province_code,
-        counties.schools,
+        spine.year,
+        spine.county_code,
+        spine.county_name,
+        spine.city_code,
+        spine.province_code,
+        spine.schools,
         coalesce(units.units, 0)                      as units,
         coalesce(units.evaluated_units, 0)            as evaluated_units,
         coalesce(units.passing_units, 0)              as passing_units,
         coalesce(units.students, 0)                   as students,
         coalesce(cv.cv_checks, 0)                     as cv_checks,
         coalesce(cv.cv_within_limits, 0)              as cv_within_limits,
-        area_pivot.resource_met,
-        area_pivot.government_met,
-        area_pivot.quality_met,
-        area_pivot.social_met,
+        {%- for area in ['resource', 'government', 'quality', 'social'] %}
+        coalesce(area_pivot.{{ area }}_met, case when not spine.has_data then 'incomplete' end)
+                                                      as {{ area }}_met,
+        {%- endfor %}
         case when status_counts.veto_value = 1 then true
              when status_counts.veto_value = 0 then false end    as veto,
         status_counts.veto_detail                                as veto_items,
-        status_counts.indicator_rows_met,
-        status_counts.indicator_rows_not_met,
-        status_counts.indicator_rows_no_data,
-        status_counts.indicator_rows_qualitative,
+        coalesce(status_counts.indicator_rows_met, 0)            as indicator_rows_met,
+        coalesce(status_counts.indicator_rows_not_met, 0)        as indicator_rows_not_met,
+        coalesce(status_counts.indicator_rows_no_data, 0)        as indicator_rows_no_data,
+        coalesce(status_counts.indicator_rows_qualitative, 0)    as indicator_rows_qualitative,
         coalesce(classes.oversize_classes, 0)                    as oversize_classes,
         coalesce(classes.students_in_oversize_classes, 0)        as students_in_oversize_classes,
         coalesce(classes.large_classes, 0)                       as large_classes,
@@ -162,21 +207,30 @@ joined as (
         coalesce(classes.super_large_classes, 0)                 as super_large_classes,
         coalesce(classes.students_in_super_large_classes, 0)     as students_in_super_large_classes,
         coalesce(schools.oversize_schools, 0)                    as oversize_schools,
-        coalesce(schools.students_in_oversize_schools, 0)        as students_in_oversize_schools
+        coalesce(schools.students_in_oversize_schools, 0)        as students_in_oversize_schools,
+        blocked.county_code is not null                          as blocked,
+        blocked.blocked_reason,
+        blocked.blocked_reason_zh,
+        case when blocked.county_code is not null then blocked.data_as_of else latest_load.loaded_at end
+                                                                 as data_as_of
 
-    from counties
+    from spine
     left join units
-        on counties.year = units.year and counties.county_code = units.county_code
+        on spine.year = units.year and spine.county_code = units.county_code
     left join cv
-        on counties.year = cv.year and counties.county_code = cv.county_code
+        on spine.year = cv.year and spine.county_code = cv.county_code
     left join area_pivot
-        on counties.year = area_pivot.year and counties.county_code = area_pivot.county_code
+        on spine.year = area_pivot.year and spine.county_code = area_pivot.county_code
     left join status_counts
-        on counties.year = status_counts.year and counties.county_code = status_counts.county_code
+        on spine.year = status_counts.year and spine.county_code = status_counts.county_code
     left join classes
-        on counties.year = classes.year and counties.county_code = classes.county_code
+        on spine.year = classes.year and spine.county_code = classes.county_code
     left join schools
-        on counties.year = schools.year and counties.county_code = schools.county_code
+        on spine.year = schools.year and spine.county_code = schools.county_code
+    left join blocked
+        on spine.year = blocked.year and spine.county_code = blocked.county_code
+    left join latest_load
+        on spine.year = latest_load.year
 
 )
 

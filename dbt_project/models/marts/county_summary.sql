@@ -29,6 +29,10 @@ select
     super_large_classes,
     students_in_super_large_classes,
     oversize_schools,
-    students_in_oversize_schools
+    students_in_oversize_schools,
+    blocked,
+    blocked_reason,
+    blocked_reason_zh,
+    data_as_of
 
 from {{ ref('int_county_summary') }}
