@@ -18,7 +18,7 @@ from pipeline.ingest.year import find_years, year_files
 
 def current_files(raw_dir: Path, year: int) -> dict[str, str]:
     """relative path -> sha256 of every file of the year folder."""
-    return {p.relative_to(raw_dir).as_posix(): sha256_of(p) for p in year_files(raw_dir / str(year))}
+    return {p.relative_to(raw_dir).as_posix(): sha256_of(p, raw_dir) for p in year_files(raw_dir / str(year))}
 
 
 def published_files(con: duckdb.DuckDBPyConnection, year: int) -> dict[str, str]:

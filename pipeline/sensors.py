@@ -25,7 +25,7 @@ def folder_states(census_files: CensusFilesResource) -> dict[str, str]:
     """year -> digest of (name, size, mtime) of its files."""
     states = {}
     for year in find_years(census_files.root):
-        files = sorted((p.relative_to(census_files.root).as_posix(), p.stat().st_size, p.stat().st_mtime_ns) for p in year_files(census_files.root / str(year)))
+        files = sorted((p.relative_to(census_files.root).as_posix(), p.lstat().st_size, p.lstat().st_mtime_ns) for p in year_files(census_files.root / str(year)))
         states[str(year)] = hashlib.sha256(repr(files).encode()).hexdigest()[:16]
     return states
 

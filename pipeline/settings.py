@@ -25,6 +25,36 @@ def report_workers() -> int:
     return int(os.environ.get("EQUITY_REPORT_WORKERS") or 0)
 
 
+def _positive_whole(variable: str, default: int) -> int:
+    text = os.environ.get(variable, "").strip().replace("_", "")
+    if not text:
+        return default
+    if not text.isdigit() or int(text) == 0:
+        raise ValueError(f"{variable} 须为正整数，现为 '{text}' / {variable} must be a positive whole number, not '{text}'")
+    return int(text)
+
+
+def max_unpacked_bytes() -> int:
+    """`EQUITY_MAX_UNPACKED_BYTES`: the most a workbook may unpack to (its zip members together), 1 GiB by default.
+
+    A full Excel sheet of twenty short columns unpacks to less; a zip bomb of a few megabytes, to many gigabytes.
+    """
+    return _positive_whole("EQUITY_MAX_UNPACKED_BYTES", 1 << 30)
+
+
+def max_rows_per_file() -> int:
+    """`EQUITY_MAX_ROWS_PER_FILE`: the most data rows one file may hold, 20 million by default (a nation's teachers)."""
+    return _positive_whole("EQUITY_MAX_ROWS_PER_FILE", 20_000_000)
+
+
+def max_value_chars() -> int:
+    """`EQUITY_MAX_VALUE_CHARS`: the longest value a cell may hold, 10,000 characters by default.
+
+    No census value comes near it (the longest are notes of a few hundred characters); a longer one rejects its row.
+    """
+    return _positive_whole("EQUITY_MAX_VALUE_CHARS", 10_000)
+
+
 @dataclass(frozen=True)
 class Settings:
     raw_dir: Path

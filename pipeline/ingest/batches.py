@@ -21,9 +21,11 @@ import polars as pl
 
 from pipeline.ingest.checks import FILE
 from pipeline.ingest.contract import Contract
-from pipeline.ingest.files import RECORD, SHEET, FileOutcome, PreparedSheet, problems_schema
-from pipeline.ingest.normalise import normalise
+from pipeline.ingest.files import PREVIEW_CHARS, RECORD, SHEET, FileOutcome, PreparedSheet, problems_schema
+from pipeline.ingest.normalise import CONTROL, normalise
+from pipeline.ingest.pii import looks_personal
 from pipeline.ingest.readers import ROW
+from pipeline.settings import max_value_chars
 
 # Which sheet of its file a row comes from (0, 1, ... in the workbook's order), to keep file order.
 SHEET_NO = "__sheet_no"
@@ -54,15 +56,24 @@ class TableNormaliser:
 
     def add_read_together(self, sheet: PreparedSheet) -> None:
         """Queue the rows of files read with one call (grouped.py): they carry their `__file`."""
-        frame = sheet.frame.with_columns(pl.lit(0, pl.Int64).alias(SHEET_NO), pl.lit(None, pl.String).alias(SHEET))
-        self._enqueue((sheet.columns, tuple(sorted(sheet.multipliers.items()))), frame, sheet.rows)
+        tags = [pl.lit(0, pl.Int64).alias(SHEET_NO), pl.lit(None, pl.String).alias(SHEET)]
+        if sheet.rejected is not None:
+            self.problems.append(self._placed(sheet.rejected.with_columns(tags)))
+        self._enqueue((sheet.columns, tuple(sorted(sheet.multipliers.items()))), sheet.frame.with_columns(tags), sheet.rows)
 
     def _queue(self, file_index: int, sheet_no: int, sheet: PreparedSheet) -> None:
         tags = [pl.lit(file_index, pl.Int64).alias(FILE), pl.lit(sheet_no, pl.Int64).alias(SHEET_NO), pl.lit(sheet.name, pl.String).alias(SHEET)]
         if sheet.malformed:
             self.problems.append(self._malformed(sheet).with_columns(tags))
+        if sheet.rejected is not None:
+            self.problems.append(self._placed(sheet.rejected.with_columns(tags)))
         signature = (sheet.columns, tuple(sorted(sheet.multipliers.items())))
         self._enqueue(signature, sheet.frame.with_columns(tags), sheet.rows)
+
+    def _placed(self, problems: pl.DataFrame) -> pl.DataFrame:
+        """Problems with their column's place in the contract (an extra column's after the contract's)."""
+        place = pl.col("column_name").replace_strict(self.places, default=len(self.places), return_dtype=pl.Int64)
+        return problems.with_columns(place.alias(PLACE))
 
     def _enqueue(self, signature: tuple, frame: pl.LazyFrame, rows: int) -> None:
         self.pending.setdefault(signature, []).append(frame)
@@ -71,17 +82,33 @@ class TableNormaliser:
             self._flush(signature)
 
     def _malformed(self, sheet: PreparedSheet) -> pl.DataFrame:
-        withheld = "line withheld: the file has personal-data columns"
-        return pl.DataFrame(
-            {
-                ROW: [m.row for m in sheet.malformed],
-                "column_name": [None] * len(sheet.malformed),
-                "value": [None if self.personal else m.text for m in sheet.malformed],
-                "reason": [f"malformed line: {m.reason}" + (f" ({withheld})" if self.personal else "") for m in sheet.malformed],
-                RECORD: [None] * len(sheet.malformed),
-                PLACE: [len(self.places)] * len(sheet.malformed),
-            },
-            schema={ROW: pl.Int64, "column_name": pl.String, "value": pl.String, "reason": pl.String, RECORD: pl.String, PLACE: pl.Int64},
+        """The lines that could not be split: their text, control characters removed and cut past the bound on a value,
+        withheld when the file has personal data or the line holds a number like an ID or phone number."""
+        limit = max_value_chars()
+        preview = min(limit, PREVIEW_CHARS)
+        lines = pl.DataFrame(
+            [(m.row, m.text, m.length, m.reason) for m in sheet.malformed],
+            schema={ROW: pl.Int64, "text": pl.String, "length": pl.Int64, "why": pl.String},
+            orient="row",
+        )
+        text = pl.col("text").str.replace_all(CONTROL, "")
+        withheld = pl.lit(sheet.personal or self.personal) | looks_personal(text)
+        too_long = pl.col("length") > limit
+        reason = pl.concat_str(
+            pl.format("malformed line: {}", pl.col("why")),
+            pl.when(too_long).then(pl.format("; 该行 {} 个字符，只保留前 {} 个 / the line is {} characters, the first {} kept",
+                                              pl.col("length"), pl.lit(preview), pl.col("length"), pl.lit(preview))),
+            pl.when(withheld).then(pl.lit(" (line withheld: the file has personal data)")),
+            ignore_nulls=True,
+        )
+        value = pl.when(withheld).then(None).when(too_long).then(text.str.slice(0, preview) + "…").otherwise(text)
+        return lines.select(
+            ROW,
+            pl.lit(None, pl.String).alias("column_name"),
+            value.alias("value"),
+            reason.alias("reason"),
+            pl.lit(None, pl.String).alias(RECORD),
+            pl.lit(len(self.places), pl.Int64).alias(PLACE),
         )
 
     def _flush(self, signature: tuple) -> None:

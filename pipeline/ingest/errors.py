@@ -7,3 +7,7 @@ class FileRefused(Exception):
     def __init__(self, reason: str):
         super().__init__(reason)
         self.reason = reason
+
+
+class ReadAlone(Exception):
+    """A file of a read-together group must be read on its own for its rows to come out as they would alone."""

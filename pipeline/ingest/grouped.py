@@ -11,8 +11,10 @@ files, each row carrying its file and its row number in that file.
 Everything else (GB18030 or UTF-16 text, workbooks, Parquet) is read file
 by file (files.py). So is a file that spoils its group's read (GB18030 past
 its first lines, a line with more fields than the header, personal data
-without a salt): the group is read again in halves until that file is alone,
-then read on its own, which reports the problem per file and per line.
+without a salt, more rows than the bound, a column of phone numbers that
+other files of the group do not have): the group is read again in halves
+until that file is alone, then read on its own, which reports the problem
+per file and per line.
 Either way the rows, row numbers, notes and refusals are the same.
 """
 
@@ -30,9 +32,11 @@ import polars as pl
 
 from pipeline.ingest.checks import FILE, rows_per_file
 from pipeline.ingest.contract import Contract
-from pipeline.ingest.errors import FileRefused
-from pipeline.ingest.files import HEADER_ONLY, FileOutcome, PreparedSheet, prepare_sheet, process_file, sha256_of
-from pipeline.ingest.readers import FORMATS, HEAD_CHARS, ROW, Layout, Sheet, delimited_layout, drop_blank_rows, scan_delimited
+from pipeline.ingest.errors import FileRefused, ReadAlone
+from pipeline.ingest.files import HEADER_ONLY, FileOutcome, PreparedSheet, digest, notes_of, prepare_sheet, process_file
+from pipeline.ingest.readers import (
+    FORMATS, HEAD_CHARS, ROW, Layout, Sheet, cr_only, delimited_layout, drop_blank_rows, scan_delimited, too_many_rows,
+)
 
 # Bytes of files read with one call: big enough that the call's fixed cost vanishes, small
 # enough that one chunk's text (a nation's teachers come in some thirteen) is all there is.
@@ -54,9 +58,11 @@ class Located:
     index: int
     path: Path
     relpath: str
-    sha256: str
+    sha256: str | None
     size: int
     layout: Layout
+    # whether its bytes may hold control characters in values (files.digest)
+    controls: bool
 
 
 @dataclass
@@ -71,9 +77,10 @@ def _utf8_head(head: bytes, whole_file: bool) -> str | None:
     """The first lines of a file that looks like plain UTF-8 (no BOM); polars checks the rest as it reads.
 
     A file whose first HEAD_BYTES are blank is left to be read on its own, which tells an empty
-    file from one that only starts blank.
+    file from one that only starts blank; so is one whose lines end with CR alone, which polars
+    would read as one line.
     """
-    if not head.strip() or head.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+    if not head.strip() or head.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")) or cr_only(head):
         return None
     try:  # a character cut at the end of the head is left for the decoder's next call
         return codecs.getincrementaldecoder("utf-8")().decode(head, final=whole_file)
@@ -84,15 +91,19 @@ def _utf8_head(head: bytes, whole_file: bool) -> str | None:
 def _locate(index: int, path: Path, relpath: str, table: str, contract: Contract, salt: str | None) -> Located | TableRead:
     """A delimited file that looks like plain UTF-8, hashed and its layout known; any other file read on its own."""
     if FORMATS.get(path.suffix.lower()) in ("csv", "tsv"):
-        with open(path, "rb") as handle:  # the head only: polars reads the file, the hash streams it
-            head, size = handle.read(HEAD_BYTES), os.fstat(handle.fileno()).st_size
+        try:
+            with open(path, "rb") as handle:  # the head only: polars reads the file, the hash streams it
+                head, size = handle.read(HEAD_BYTES), os.fstat(handle.fileno()).st_size
+        except OSError:  # gone since the year's files were listed: read on its own below, which says so
+            return TableRead([(index, process_file(path, relpath, table, contract, salt))])
         text = _utf8_head(head, whole_file=size <= HEAD_BYTES)
         try:
             layout = delimited_layout(path, text, contract, table) if text is not None else None
         except FileRefused:  # read on its own below, which refuses it with the same reason
             layout = None
         if layout is not None:
-            return Located(index, path, relpath, sha256_of(path), size, layout)
+            sha256, controls = digest(path)
+            return Located(index, path, relpath, sha256, size, layout, controls)
     return TableRead([(index, process_file(path, relpath, table, contract, salt))])
 
 
@@ -115,14 +126,19 @@ def _read_together(files: list[Located], table: str, contract: Contract, salt: s
             .rechunk()
         )
         rows = rows_per_file(frame)
-        together, notes = prepare_sheet(Sheet(None, frame), contract, table, salt, carried=(ROW, FILE)) if frame.height else (None, [])
-    except (pl.exceptions.PolarsError, FileRefused):
+        if any(too_many_rows(n) for n in rows.values()):
+            return None
+        together, notes = None, []
+        if frame.height:
+            controls = any(f.controls for f in files)
+            together, notes = prepare_sheet(Sheet(None, frame), contract, table, salt, carried=(ROW, FILE), controls=controls)
+    except (pl.exceptions.PolarsError, FileRefused, ReadAlone):
         return None
     outcomes = []
     for f in files:
         outcome = FileOutcome(path=f.path, relpath=f.relpath, table=table, sha256=f.sha256)
         outcome.format, outcome.encoding, outcome.rows_read = FORMATS[f.path.suffix.lower()], "utf-8", rows.get(f.index, 0)
-        outcome.notes = list(notes) if outcome.rows_read else [HEADER_ONLY]
+        outcome.notes = notes_of(notes, f.index) if outcome.rows_read else [HEADER_ONLY]
         outcomes.append((f.index, outcome))
     return TableRead(outcomes, together)
 
@@ -137,6 +153,13 @@ def _read_chunk(files: list[Located], table: str, contract: Contract, salt: str 
     else:
         yield from _read_chunk(files[: len(files) // 2], table, contract, salt)
         yield from _read_chunk(files[len(files) // 2 :], table, contract, salt)
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:  # gone since the year's files were listed
+        return 0
 
 
 def read_table(
@@ -157,7 +180,7 @@ def read_table(
                 if path is None:
                     return
                 relpath = path.relative_to(raw_dir).as_posix()
-                pending.append((path.stat().st_size, pool.submit(_locate, index, path, relpath, table, contract, salt)))
+                pending.append((_size(path), pool.submit(_locate, index, path, relpath, table, contract, salt)))
                 ahead += pending[-1][0]
 
         submit_ahead()

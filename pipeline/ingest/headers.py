@@ -54,12 +54,22 @@ def match_headers(contract: Contract, table: str, headers: Sequence[str]) -> Hea
         if target.multiplier != 1:
             match.multipliers[target.column] = target.multiplier
 
+    # Two columns that both mean a personal column (姓名 and 教职工姓名): the first is that column, the others extras,
+    # which pii.py drops or hashes like it.
+    spec = contract.tables[table]
+    for col, hs in sources.items():
+        if len(hs) > 1 and spec.column(col).type in ("pii_drop", "pii_hash"):
+            for header in hs[1:]:
+                del match.canonical[header]
+                match.extras.append(header)
+            sources[col] = hs[:1]
+    position = {h: i for i, h in enumerate(headers)}
+    match.extras.sort(key=lambda h: position.get(h, len(position)))
     clashes = {col: hs for col, hs in sources.items() if len(hs) > 1}
     if clashes:
         described = "; ".join(f"{col} <- {', '.join(repr(h) for h in hs)}" for col, hs in clashes.items())
         raise FileRefused(f"several columns map to the same contract column ({described}): keep one")
 
-    spec = contract.tables[table]
     missing = [c.name for c in spec.columns if c.required and c.name not in sources]
     groups: dict[str, list[str]] = {}
     for col in spec.columns:

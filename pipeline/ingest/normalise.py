@@ -37,6 +37,23 @@ BOUNDS = {
     "year": (1800, 2100, False, "a year outside 1800-2100"),
 }
 POLARS_TYPES = {"VARCHAR": pl.String, "BOOLEAN": pl.Boolean, "BIGINT": pl.Int64, "INTEGER": pl.Int32, "DOUBLE": pl.Float64}
+# A comma is read only as a thousands separator, in exactly this form; any other comma makes the number ambiguous
+# ('4,5' students: 45, or 4.5?; '1.234,5': a European 1234.5?).
+THOUSANDS = r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$"
+AMBIGUOUS_NUMBER = (
+    "含糊的数字 '{}'（逗号只可作千位分隔符，如 1,234） / "
+    "ambiguous number '{}' (a comma is accepted only as a thousands separator, as in 1,234)"
+)
+# A bare value in (0, 1] of a percentage column is a fraction or a percent (0.97: 97 % or 0.97 %?); with its % sign
+# it is not. Each cell is judged on its own, so that a file reads the same whatever its other rows hold.
+AMBIGUOUS_PERCENT = (
+    "含糊的百分比 '{}'：是比例（{}%）还是百分数（{}%）？请带上百分号，写成 {}% 或 {}% "
+    "/ ambiguous percentage '{}': a fraction ({}%) or a percent ({}%)? write it with its sign, {}% or {}%"
+)
+# C0 control characters but the tab, DEL and the C1 controls: they mean nothing in a census value, and break
+# workbooks and terminals. A line break (inside a quoted value) becomes a space, the others are removed.
+CONTROL = r"[\x00-\x08\x0A-\x1F\x7F-\x{9F}]"
+LINE_BREAK = r"\r\n|[\r\n]"
 
 
 def polars_type(column: Column) -> pl.DataType:
@@ -65,8 +82,9 @@ def _parsed(contract: Contract, column: Column, multiplier: float) -> pl.Expr:
     kind = column.type
     if kind in NUMERIC:
         if kind == "percent":
-            text = text.str.strip_suffix("%")
-        number = text.str.replace_all(",", "").cast(pl.Float64, strict=False)
+            text = text.str.strip_suffix("%").str.strip_chars()
+        plain = pl.when(_ambiguous_comma(text)).then(None).otherwise(text.str.replace_all(",", "", literal=True))
+        number = plain.cast(pl.Float64, strict=False)
         return (number * multiplier).round(MULTIPLIED_DECIMALS) if multiplier != 1 else number
     if kind == "area_code":
         return pl.when(text.str.contains(r"^(?:\d{6}|\d{9}|\d{12})$")).then(text.str.slice(0, 6))
@@ -81,13 +99,30 @@ def _parsed(contract: Contract, column: Column, multiplier: float) -> pl.Expr:
     raise ValueError(f"contract type '{kind}' of {column.table}.{column.name} has no parser")
 
 
+def _ambiguous_comma(text: pl.Expr) -> pl.Expr:
+    plain = text.str.strip_suffix("%").str.strip_chars()
+    return plain.str.contains(",", literal=True) & ~plain.str.contains(THOUSANDS)
+
+
+def _ambiguous_percent(text: pl.Expr, parsed: pl.Expr) -> pl.Expr:
+    """The reason for a bare value in (0, 1] of a percentage column, naming both readings."""
+    as_fraction = (parsed * 100).round(MULTIPLIED_DECIMALS).cast(pl.String).str.replace(r"\.0$", "")
+    as_percent = parsed.cast(pl.String).str.replace(r"\.0$", "")
+    readings = [as_fraction, as_percent, as_fraction, as_percent]
+    return pl.format(AMBIGUOUS_PERCENT, text, *readings, text, *readings)
+
+
 def _error(contract: Contract, column: Column) -> pl.Expr:
     text, parsed = pl.col(TXT + column.name), pl.col(PARSED + column.name)
     given = text.is_not_null()
     error = pl.when(pl.lit(False)).then(pl.lit(None, pl.String))
     if column.type in NUMERIC:
         low, high, strict, outside = BOUNDS[column.type]
+        error = error.when(given & _ambiguous_comma(text)).then(pl.format(AMBIGUOUS_NUMBER, text, text))
         error = error.when(given & (parsed.is_null() | parsed.is_nan() | parsed.is_infinite())).then(pl.lit("not a number"))
+        if column.type == "percent":
+            bare_fraction = ~text.str.ends_with("%") & (parsed > 0) & (parsed <= 1)
+            error = error.when(bare_fraction).then(_ambiguous_percent(text, parsed))
         if column.type in WHOLE:
             error = error.when(parsed != parsed.floor()).then(pl.lit("not a whole number"))
         error = error.when((parsed <= low) if strict else (parsed < low)).then(pl.lit(outside))
@@ -129,6 +164,19 @@ def _derive_class_stage(checked: pl.LazyFrame, given: list[str]) -> pl.LazyFrame
         stage.alias(PARSED + "stage"),
         pl.when(stage.is_null() & no_error).then(pl.lit("missing value: neither stage nor grade")).otherwise(stage_error).alias(ERR + "stage"),
     )
+
+
+def remove_controls(frame: pl.DataFrame, columns: list[str], carried: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The frame without control characters in `columns`, and where they were: the `carried` columns and `column`.
+
+    One pass looks for them in every column; only a column that has any is searched again and cleaned.
+    """
+    found = frame.select(pl.col(c).str.contains(CONTROL).any() for c in columns).row(0) if columns else ()
+    hit = [c for c, any_found in zip(columns, found) if any_found]
+    where = [frame.filter(pl.col(c).str.contains(CONTROL)).select(*carried, pl.lit(c).alias("column")) for c in hit]
+    cleaned = frame.with_columns(pl.col(c).str.replace_all(LINE_BREAK, " ").str.replace_all(CONTROL, "") for c in hit)
+    empty = pl.DataFrame(schema={**{c: frame.schema[c] for c in carried}, "column": pl.String})
+    return cleaned, pl.concat([empty, *where])
 
 
 def _has_non_ascii(values: pl.Series) -> bool:

@@ -10,6 +10,8 @@ above it count; in Parquet, which has no header row, the first record is row 1.
 from __future__ import annotations
 
 import csv
+import re
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,20 +22,27 @@ import polars as pl
 from pipeline.ingest.contract import Contract
 from pipeline.ingest.errors import FileRefused
 from pipeline.ingest.headers import find_header_row
+from pipeline.settings import max_rows_per_file, max_unpacked_bytes, max_value_chars
 
 ROW = "__row"
 FORMATS = {".csv": "csv", ".tsv": "tsv", ".xlsx": "xlsx", ".parquet": "parquet"}
 # The text in which a delimited file's header row is looked for.
 HEAD_CHARS = 65536
+# Control characters are left out of header names, as they are removed from values (normalise.py).
+CONTROL_IN_HEADER = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+# The csv module's own bound on a field (128 KiB) would stop a line it cannot split with an error; a value's length
+# is bounded by EQUITY_MAX_VALUE_CHARS instead, which rejects its row (files.py).
+csv.field_size_limit(2**31 - 1)
 
 
 @dataclass
 class Malformed:
-    """A line that could not be split into the header's columns."""
+    """A line that could not be split into the header's columns: its text (cut past the bound on a value), its length."""
 
     row: int
     text: str
     reason: str
+    length: int = 0
 
 
 @dataclass
@@ -77,10 +86,32 @@ def decode(raw: bytes) -> tuple[str, str]:
     )
 
 
+def too_many_rows(rows: int) -> FileRefused | None:
+    """The refusal of a file of more data rows than EQUITY_MAX_ROWS_PER_FILE allows, if it has more."""
+    limit = max_rows_per_file()
+    if rows <= limit:
+        return None
+    return FileRefused(
+        f"文件超过 {limit:,} 行（上限由 EQUITY_MAX_ROWS_PER_FILE 设定）：请按县拆分 / "
+        f"the file has more than {limit:,} rows (the limit set by EQUITY_MAX_ROWS_PER_FILE): split it by county"
+    )
+
+
+def _check_rows(rows: int) -> None:
+    if (refused := too_many_rows(rows)) is not None:
+        raise refused
+
+
+def cr_only(head: bytes | str) -> bool:
+    """Whether text breaks its lines with CR alone (old Mac Excel exports), which polars does not read as lines."""
+    return ("\r" in head and "\n" not in head) if isinstance(head, str) else (b"\r" in head and b"\n" not in head)
+
+
 def _unique_names(cells: list[object]) -> list[str]:
     names: list[str] = []
     for position, cell in enumerate(cells, start=1):
-        name = str(cell).strip() if cell is not None and str(cell).strip() else f"column_{position}"
+        name = CONTROL_IN_HEADER.sub("", str(cell)).strip() if cell is not None else ""
+        name = name or f"column_{position}"
         while name in names:
             name = f"{name}_{position}"
         names.append(name)
@@ -142,20 +173,26 @@ def _read_delimited(path: Path, contract: Contract, table: str) -> FileContent:
         raise FileRefused("empty file")
     text, encoding = decode(raw)
     text = text.lstrip("\ufeff")
+    if cr_only(text):
+        text = text.replace("\r", "\n")
     layout = delimited_layout(path, text, contract, table)
-    data = raw if encoding == "utf-8" else text.encode("utf-8")
+    data = raw if encoding == "utf-8" and not cr_only(raw) else text.encode("utf-8")
+    del raw
     try:
-        # One lazy query, not three eager steps.
+        # One lazy query, not three eager steps; one row past the bound is enough to refuse.
         frame = (
             scan_delimited(data, layout)
             .with_row_index(ROW, offset=layout.first_data_row)
             .with_columns(pl.col(ROW).cast(pl.Int64))
             .pipe(drop_blank_rows)
+            .head(max_rows_per_file() + 1)
             .collect()
         )
         sheet = Sheet(None, frame)
     except pl.exceptions.PolarsError:
+        del data
         sheet = _read_ragged(text, layout.separator, list(layout.names), layout.header_index, layout.first_data_row)
+    _check_rows(sheet.frame.height + len(sheet.malformed))
     return FileContent(format=FORMATS[path.suffix.lower()], encoding=encoding, sheets=[sheet])
 
 
@@ -171,9 +208,9 @@ def _read_ragged(text: str, separator: str, names: list[str], header_index: int,
         if not any(f.strip() for f in fields):
             continue
         if len(fields) > len(names) and any(f.strip() for f in fields[len(names) :]):
-            malformed.append(
-                Malformed(row, lines[header_index + 1 + offset], f"{len(fields)} fields, the header has {len(names)}")
-            )
+            line = lines[header_index + 1 + offset]
+            reason = f"{len(fields)} fields, the header has {len(names)}"
+            malformed.append(Malformed(row, line[: max_value_chars() + 1], reason, len(line)))
             continue
         fields = (fields + [""] * len(names))[: len(names)]
         good.append([f if f != "" else None for f in fields])
@@ -191,7 +228,29 @@ def _first_used_rows(path: Path) -> dict[str, int]:
         workbook.close()
 
 
+def _check_unpacked_size(path: Path) -> None:
+    """Refuse a workbook whose zip members unpack to more than EQUITY_MAX_UNPACKED_BYTES, before anything is unpacked.
+
+    The sizes are those the zip's directory declares: a zip bomb of a few megabytes declares its gigabytes.
+    """
+    try:
+        with zipfile.ZipFile(path) as workbook:
+            members = workbook.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as error:
+        raise FileRefused(f"not a readable XLSX workbook: {error}") from error
+    limit, total = max_unpacked_bytes(), sum(m.file_size for m in members)
+    if total > limit:
+        largest = max(members, key=lambda m: m.file_size)
+        raise FileRefused(
+            f"工作簿解压后有 {total:,} 字节，超过上限 {limit:,}（EQUITY_MAX_UNPACKED_BYTES），最大的部分是 {largest.filename}"
+            f"（{largest.file_size:,} 字节）：请拆分工作簿或另存为 CSV / the workbook unpacks to {total:,} bytes, more than "
+            f"the limit of {limit:,} (EQUITY_MAX_UNPACKED_BYTES); its largest part is {largest.filename} "
+            f"({largest.file_size:,} bytes): split it or save it as CSV"
+        )
+
+
 def _read_xlsx(path: Path, contract: Contract, table: str) -> FileContent:
+    _check_unpacked_size(path)
     try:
         reader = fastexcel.read_excel(str(path))
         first_rows = _first_used_rows(path)
@@ -216,10 +275,16 @@ def _read_xlsx(path: Path, contract: Contract, table: str) -> FileContent:
         sheets.append(Sheet(name, frame))
     if not sheets:
         raise FileRefused(f"no sheet has a header row with a known column of table '{table}' (sheets: {', '.join(skipped)})")
+    _check_rows(sum(s.frame.height for s in sheets))
     return FileContent(format="xlsx", encoding=None, sheets=sheets, skipped_sheets=skipped)
 
 
 def _read_parquet(path: Path) -> FileContent:
+    try:
+        rows = pl.scan_parquet(path).select(pl.len()).collect().item()  # from the file's metadata: nothing is unpacked
+    except Exception as error:  # pyarrow/polars raise several kinds for a damaged file
+        raise FileRefused(f"not a readable Parquet file: {error}") from error
+    _check_rows(rows)
     try:
         frame = pl.read_parquet(path)
         frame = frame.select(pl.all().cast(pl.String))

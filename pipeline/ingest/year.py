@@ -8,7 +8,9 @@ leaves the previous load in place.
 from __future__ import annotations
 
 import logging
+import os
 import re
+import stat
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -51,8 +53,53 @@ def table_of(path: Path) -> str | None:
 
 
 def year_files(year_dir: Path) -> list[Path]:
-    """Every file of the year folder except hidden and office lock files (`.DS_Store`, `~$schools.xlsx`)."""
-    return sorted(p for p in year_dir.rglob("*") if p.is_file() and not p.name.startswith((".", "~$")))
+    """Every entry of the year folder, links not followed, except hidden and office lock files (`.DS_Store`, `~$a.xlsx`).
+
+    What cannot be loaded is listed too, so that it is refused with its reason (`_refused_by_name`) rather than
+    passed over unseen: links, folders named like a file, devices and pipes, and everything in a sub-folder
+    (hidden sub-folders aside). A year folder that is itself a link out of the raw folder is listed alone.
+    """
+    if year_dir.is_symlink() and _outside(year_dir.parent, year_dir):
+        return [year_dir]
+    found: list[Path] = []
+    for folder, subfolders, names in os.walk(year_dir):  # links to folders are listed in subfolders, not followed
+        subfolders[:] = [d for d in subfolders if not d.startswith(".")]
+        top = Path(folder) == year_dir
+        for name in names + subfolders:
+            path = Path(folder) / name
+            a_folder = path.is_dir() and not path.is_symlink()
+            if name.startswith(("~$", ".")) or (a_folder and not (top and _named_like_a_file(name))):
+                continue
+            found.append(path)
+    return sorted(found)
+
+
+def _named_like_a_file(name: str) -> bool:
+    """A folder named like a census file (`classes.csv/`): refused as such, so the file it stands for is not missed."""
+    suffix = Path(name).suffix.lower()
+    return suffix in FORMATS or (suffix != "" and table_of(Path(name)) is not None)
+
+
+def _outside(raw_dir: Path, path: Path) -> bool:
+    """Whether `path`, its links followed, lies outside the raw folder."""
+    return not Path(os.path.realpath(path)).is_relative_to(Path(os.path.realpath(raw_dir)))
+
+
+def _not_a_year_file(raw_dir: Path, path: Path) -> str | None:
+    """Why an entry of the year folder is no census file of the year, or None; nothing is opened to find out."""
+    if len(path.relative_to(raw_dir).parts) > 2:
+        return "在子文件夹中，不属于该年 / in a sub-folder, not part of the year"
+    if path.is_symlink():
+        if not os.path.exists(path):
+            return "链接指向的文件不存在 / a link to a file that does not exist"
+        if _outside(raw_dir, path):
+            return "链接指向原始数据文件夹之外 / a link to outside the raw folder"
+    kind = os.stat(path).st_mode
+    if stat.S_ISDIR(kind):
+        return "是文件夹，不是文件 / a folder, not a file"
+    if not stat.S_ISREG(kind):
+        return "不是普通文件（设备、管道或套接字） / not a regular file (a device, a pipe or a socket)"
+    return None
 
 
 @dataclass
@@ -88,17 +135,20 @@ class YearLoad:
         )
 
 
-def _refuse(path: Path, relpath: str, reason: str) -> FileOutcome:
-    return FileOutcome(path=path, relpath=relpath, table=None, sha256=sha256_of(path), refused=reason)
+def _refuse(raw_dir: Path, path: Path, relpath: str, reason: str) -> FileOutcome:
+    """A refused entry; its sha256 only if it is a regular file inside the raw folder (nothing else is read)."""
+    return FileOutcome(path=path, relpath=relpath, table=None, sha256=sha256_of(path, raw_dir), refused=reason)
 
 
 def _refused_by_name(raw_dir: Path, path: Path, table: str | None) -> FileOutcome | None:
-    """A file that no table reads, or of a type that cannot be read, is refused before anything is read."""
+    """An entry that is no file of the year, no table reads, or of a type that cannot be read, refused unread."""
     relpath = path.relative_to(raw_dir).as_posix()
+    if (reason := _not_a_year_file(raw_dir, path)) is not None:
+        return _refuse(raw_dir, path, relpath, reason)
     if table is None:
-        return _refuse(path, relpath, f"the file name does not start with a table name ({', '.join(TABLE_ORDER)})")
+        return _refuse(raw_dir, path, relpath, f"the file name does not start with a table name ({', '.join(TABLE_ORDER)})")
     if path.suffix.lower() not in FORMATS:
-        return _refuse(path, relpath, f"unsupported file type '{path.suffix}': use .csv, .tsv, .xlsx or .parquet")
+        return _refuse(raw_dir, path, relpath, f"unsupported file type '{path.suffix}': use .csv, .tsv, .xlsx or .parquet")
     return None
 
 
