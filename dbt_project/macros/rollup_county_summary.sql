@@ -4,7 +4,7 @@
     county (blocked) counts with the figures of its last good load, and one
     without any adds nothing to the sums: counties_blocked and
     counties_blocked_without_data say how many of the area's counties that is,
-    oldest_data_as_of the earliest load the area's figures rest on.
+    oldest_data_as_of the earliest load a held-back county's figures rest on.
 #}
 {% macro rollup_county_summary(area_column) -%}
 select

@@ -3,22 +3,30 @@
 A plain floating-point sum() in DuckDB adds its rows in whatever order the threads deliver them, so
 the last bits of a CV, a Theil index or a remediation total moved from one build to the next
 (`add_sports_ground_m2` 9912.55 vs 9912.550000000001) and every diff of two runs saw changes that
-were not there. The census here is a synthetic year of several counties and two thousand schools
-(synthetic/generator.py), big enough for DuckDB to split the scans and aggregations between threads;
-the two builds run at the same time, as two dbt processes competing for the cores, the way
-`equity run` builds a year (with the year var). Every marts table and view is compared row by row,
-doubles by their bits (float.hex), decimals, texts and timestamps as they are.
+were not there. Two censuses, each built twice at the same time (two processes competing for the
+cores), every marts table and view compared row by row, doubles by their bits (float.hex),
+decimals, texts and timestamps as they are:
+
+* a synthetic year of 20 counties and 2,000 schools (synthetic/generator.py), big enough for DuckDB
+  to split the scans and aggregations between threads, through `dbt build` with the year var;
+* the demo census's 2024 (data/raw) through the whole `equity run` (ingestion, gates, dbt,
+  publishing), so that nothing of a run (a load time, the order files are read in) reaches the marts.
 """
 
 from __future__ import annotations
 
 import decimal
+import os
+import shutil
+import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import duckdb
 import polars as pl
 import pytest
-from conftest import RAW_COLUMNS, YEAR, connect_read_only, create_warehouse, run_dbt
+from conftest import REPO, RAW_COLUMNS, YEAR, create_warehouse, run_dbt
 
 from pipeline.ingest.warehouse import connect
 from synthetic.generator import generate_year
@@ -52,9 +60,9 @@ def exact(value: object) -> object:
     return value
 
 
-def marts_snapshot(workdir: Path) -> dict[str, tuple[list[str], list[tuple]]]:
+def marts_snapshot(database: Path) -> dict[str, tuple[list[str], list[tuple]]]:
     """Every marts table and view: its column names and its rows in a fixed order, every value exact."""
-    con = connect_read_only(workdir)
+    con = duckdb.connect(str(database), read_only=True)
     try:
         names = [r[0] for r in con.execute(
             "SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts' ORDER BY 1").fetchall()]
@@ -86,7 +94,21 @@ def differences(first: dict, second: dict) -> list[str]:
 def build(workdir: Path, frames: dict[str, pl.DataFrame]) -> dict:
     create_census_warehouse(workdir / "warehouse.duckdb", frames)
     run_dbt(workdir, ["build", "--exclude", "resource_type:unit_test"], year=YEAR)
-    return marts_snapshot(workdir)
+    return marts_snapshot(workdir / "warehouse.duckdb")
+
+
+def equity_run(home: Path) -> dict:
+    """The demo census's 2024 through `equity run` into a new warehouse under `home`; its published marts."""
+    shutil.copytree(REPO / "data" / "raw" / str(YEAR), home / "raw" / str(YEAR))
+    warehouse = home / "out" / "equity.duckdb"
+    done = subprocess.run(
+        [sys.executable, "-m", "pipeline", "run", "--raw", str(home / "raw"), "--warehouse", str(warehouse),
+         "--years", str(YEAR), "--no-reports"],
+        cwd=home, env={**os.environ, "DAGSTER_HOME": str(home / "dagster_home")},
+        capture_output=True, text=True, timeout=900,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    return marts_snapshot(warehouse)
 
 
 @pytest.fixture(scope="module")
@@ -120,3 +142,12 @@ def test_amounts_of_the_remediation_plan_are_exact_decimals(two_builds):
     for column in ("add_sports_ground_m2", "add_teaching_space_m2", "add_equipment_yuan", "estimated_cost"):
         kinds = {row[columns.index(column)][0] for row in county_rows if isinstance(row[columns.index(column)], tuple)}
         assert kinds == {"decimal"}, column
+
+
+def test_the_demo_census_run_twice_through_equity_run_gives_byte_identical_marts(tmp_path):
+    homes = [tmp_path / "first", tmp_path / "second"]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        first, second = pool.map(equity_run, homes)
+    assert first["county_summary"][1] and first["county_remediation"][1]
+    found = differences(first, second)
+    assert not found, "the marts of two runs of the same census differ:\n" + "\n".join(found)

@@ -15,10 +15,10 @@
 --
 -- Held-back counties (int_blocked_counties): blocked is true, with the reason
 -- in both languages and data_as_of, when the data the county keeps were loaded
--- (its last good load). For every other county data_as_of is the time of the
--- year's latest load, which its rows come from (null when audit.loads has no
--- loaded file of the year). A county held back without any data of the year
--- has a row too: no school, every count 0, areas incomplete, overall
+-- (its last good load; null when it keeps none). Every other county's rows
+-- come from the year's latest load: data_as_of is null, so that two runs of
+-- the same census give the same rows. A county held back without any data of
+-- the year has a row too: no school, every count 0, areas incomplete, overall
 -- incomplete, county_name null.
 
 with
@@ -32,15 +32,6 @@ counties as (
 blocked as (
 
     select * from {{ ref('int_blocked_counties') }}
-
-),
-
-latest_load as (
-
-    select year, max(loaded_at) as loaded_at
-    from {{ ref('stg_audit__loads') }}
-    where status = 'loaded'
-    group by year
 
 ),
 
@@ -211,8 +202,7 @@ joined as (
         blocked.county_code is not null                          as blocked,
         blocked.blocked_reason,
         blocked.blocked_reason_zh,
-        case when blocked.county_code is not null then blocked.data_as_of else latest_load.loaded_at end
-                                                                 as data_as_of
+        blocked.data_as_of
 
     from spine
     left join units
@@ -229,8 +219,6 @@ joined as (
         on spine.year = schools.year and spine.county_code = schools.county_code
     left join blocked
         on spine.year = blocked.year and spine.county_code = blocked.county_code
-    left join latest_load
-        on spine.year = latest_load.year
 
 )
 
