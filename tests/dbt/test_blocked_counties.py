@@ -14,11 +14,14 @@ A held-back row of 2023 (another year) must not reach the 2024 build.
 
 from __future__ import annotations
 
+import shutil
 from datetime import datetime, timezone
+from pathlib import Path
 
 import pytest
 from conftest import connect_read_only, create_warehouse, good_primary_school, merge, one, rows, run_dbt
 
+from pipeline.gates import run_suite
 from pipeline.ingest.warehouse import connect
 
 YEAR = 2024
@@ -47,14 +50,19 @@ def audit_rows(con) -> None:
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory):
+def built(tmp_path_factory) -> Path:
     workdir = tmp_path_factory.mktemp("blocked")
     create_warehouse(workdir / "warehouse.duckdb",
                      merge(good_primary_school("P1", OPEN, [40] * 10), good_primary_school("Q1", HELD, [45] * 6)))
     with connect(workdir / "warehouse.duckdb") as con:
         audit_rows(con)
     run_dbt(workdir, ["build", "--exclude", "resource_type:unit_test"], year=YEAR)
-    con = connect_read_only(workdir)
+    return workdir
+
+
+@pytest.fixture(scope="module")
+def warehouse(built):
+    con = connect_read_only(built)
     yield con
     con.close()
 
@@ -123,3 +131,24 @@ def test_the_rollups_count_the_held_counties_and_date_their_oldest_data(warehous
 
 def test_a_held_row_of_another_year_does_not_reach_this_year(warehouse):
     assert rows(warehouse, "SELECT * FROM marts.county_summary WHERE year <> ?", [YEAR]) == []
+
+
+def yoy_check(con, engine: str):
+    """The result of marts_county_summary's year-over-year check of evaluated units on YEAR."""
+    results = run_suite(con, "marts_county_summary", YEAR, engine=engine).results
+    return next(r for r in results if r.expectation == "evaluated_units_vs_previous_year")
+
+
+@pytest.mark.parametrize("engine", ["gx", "sql"])
+def test_the_year_over_year_gate_leaves_out_a_held_county(built, tmp_path, engine):
+    """A county held back without data has 0 evaluated units: not a change of population to warn about."""
+    shutil.copy(built / "warehouse.duckdb", tmp_path / "warehouse.duckdb")
+    with connect(tmp_path / "warehouse.duckdb") as con:
+        # the year before, EMPTY had 12 evaluated units (a row of HELD's, moved to 2023 and EMPTY)
+        con.execute("INSERT INTO marts.county_summary SELECT * REPLACE (? AS year, ? AS county_code, 12 AS units, "
+                    "12 AS evaluated_units, false AS blocked, NULL AS blocked_reason, NULL AS blocked_reason_zh) "
+                    "FROM marts.county_summary WHERE year = ? AND county_code = ?", [YEAR - 1, EMPTY, YEAR, HELD])
+        assert yoy_check(con, engine).success
+        con.execute("UPDATE marts.county_summary SET blocked = false WHERE year = ? AND county_code = ?", [YEAR, EMPTY])
+        check = yoy_check(con, engine)   # the same drop in a county that is not held back is warned about
+        assert not check.success and [r["county_code"] for r in check.sample_rows] == [EMPTY]
