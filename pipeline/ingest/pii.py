@@ -53,11 +53,12 @@ _DATE = r"(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
 ID_18 = rf"^[1-9]\d{{5}}(?:18|19|20)\d{{2}}{_DATE}\d{{3}}[\dX]$"
 ID_15 = rf"^[1-9]\d{{7}}{_DATE}\d{{3}}$"
 MOBILE = r"^(?:86)?1[3-9]\d{9}$"
-# Spaces, hyphens and a leading + are left out before matching: '+86 139-1234-5678'.
-SEPARATORS = r"[\s\-+]"
+# Spaces, hyphens and a leading + are left out before matching ('+86 139-1234-5678'), and the '.0' of a number
+# that was a float (a Parquet column of phone numbers as doubles).
+SEPARATORS = r"[\s\-+]|\.0$"
 # The shortest and longest cell that can hold one, separators included, and the shape of one.
 CANDIDATE_BYTES = (11, 24)
-SHAPE = r"^\s*(?:(?:\+?86[\s\-]?)?1[3-9]\d[\s\-]?\d{4}[\s\-]?\d{4}|[1-9]\d{14}(?:\d{2}[\dXx])?)\s*$"
+SHAPE = r"^\s*(?:(?:\+?86[\s\-]?)?1[3-9]\d[\s\-]?\d{4}[\s\-]?\d{4}|[1-9]\d{14}(?:\d{2}[\dXx])?)(?:\.0)?\s*$"
 CHECK_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARACTERS = "10X98765432"
 # Anywhere in a line of text (a malformed line): a run of digits as long as a mobile or an ID number.

@@ -288,3 +288,13 @@ def test_refused_files_report_the_rows_they_were_read_with(raw_dir, ingest):
         "2024/classes_missing.csv": 2, "2024/teachers.csv": 1,
         "2024/classes_bytes.csv": 0, "2024/classes_noheader.csv": 0, "2024/classes_notes.docx": 0, "2024/classes_broken.xlsx": 0,
     }
+
+
+def test_a_bound_that_is_not_a_positive_whole_number_is_a_clear_error(monkeypatch):
+    from pipeline.settings import max_rows_per_file, max_value_chars
+
+    monkeypatch.setenv("EQUITY_MAX_ROWS_PER_FILE", "1_000")
+    assert max_rows_per_file() == 1000
+    monkeypatch.setenv("EQUITY_MAX_VALUE_CHARS", "ten")
+    with pytest.raises(ValueError, match="^EQUITY_MAX_VALUE_CHARS 须为正整数"):
+        max_value_chars()
