@@ -3,23 +3,30 @@
 `equity run` executes the same Dagster job the UI shows, one year partition
 at a time, in this process; it prints progress and a summary, and exits
 non-zero when a file was refused or a step failed.
+
+Text from the data or from files (values, headers, paths, error messages) is printed
+through `shown`: as Rich text, never markup, with its control characters escaped, so a
+school named `[/]` or `\x1b[2J` prints as itself and cannot break or drive the terminal.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import logging
 import os
 import re
 import sys
-from datetime import datetime
+import tempfile
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from rich.console import Console
 from rich.logging import RichHandler
 from rich.table import Table
+from rich.text import Text
 
 from pipeline.settings import report_workers
 
@@ -31,11 +38,31 @@ console = Console(file=sys.__stdout__)
 DEFAULT_WAREHOUSE = Path("warehouse/equity.duckdb")
 PUBLISHED_KEY_PATH = ["warehouse", "published"]
 errors = Console(file=sys.__stderr__)
+# Control characters but tab and line feed, by their code (\x1b): an escape sequence from the data starts
+# nothing in the terminal; C1 controls too, since 0x9b is a one-byte CSI for some terminals.
+TERMINAL_CONTROLS = {code: f"\\x{code:02x}" for code in (*range(0x20), *range(0x7F, 0xA0)) if chr(code) not in "\t\n"}
+
+
+def shown(value: object, style: str = "") -> Text:
+    """A value from the data or from files as terminal text: no markup read in it, no control character sent raw."""
+    return Text(str(value).translate(TERMINAL_CONTROLS), style=style)
+
+
+def _problem(label: str, *parts: object) -> None:
+    """A red label and what it is about (text from data or files) on the error stream."""
+    errors.print(Text.assemble((label, "red"), " ", *(shown(part) for part in parts)))
+
+
+class _ShownFormatter(logging.Formatter):
+    """Log lines with their control characters escaped: a message may quote a file's header or a value."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return super().format(record).translate(TERMINAL_CONTROLS)
 
 
 def _configure_logging() -> None:
     handler = RichHandler(console=console, show_time=False, show_path=False, markup=False)
-    handler.setFormatter(logging.Formatter("%(message)s"))
+    handler.setFormatter(_ShownFormatter("%(message)s"))
     logger = logging.getLogger("pipeline")
     logger.handlers[:] = [handler]
     logger.setLevel(logging.INFO)
@@ -110,6 +137,43 @@ def _year_line(result, log_file: Path) -> str:
     return f"{line} (log: {log_file})"
 
 
+# what an OSError of writing means, for a clerk
+WRITE_ERRORS_ZH = {
+    errno.EROFS: "只读文件系统", errno.EACCES: "没有写入权限", errno.EPERM: "不允许写入", errno.ENOSPC: "磁盘已满",
+    errno.EEXIST: "同名的文件占了文件夹的位置", errno.ENOTDIR: "路径中有文件而不是文件夹",
+}
+
+
+def _cannot_write(folder: Path) -> str | None:
+    """Why the command cannot write its files in `folder` (made if missing); None when it can.
+
+    Tried, not asked: permissions do not stop root, and a read-only mount or a file where the
+    folder should be shows only when something is written.
+    """
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            return None
+    except OSError as error:
+        why = WRITE_ERRORS_ZH.get(error.errno, error.strerror)
+        return f"无法写入 {folder}：{why} / cannot write {folder}: {error.strerror}"
+
+
+def _open_log(log_dir: Path, year: int):
+    """This run's own log of a year (two runs never write one file), headed by what wrote it; `run-<year>.log`
+    beside it points to the latest run's."""
+    started = datetime.now(timezone.utc)
+    log_file = log_dir / f"run-{year}-{started:%Y%m%d-%H%M%S}-{os.getpid()}.log"
+    log = open(log_file, "x", encoding="utf-8")
+    log.write(f"equity run {year}, pid {os.getpid()}, started {started:%Y-%m-%d %H:%M:%S} UTC\n")
+    log.flush()
+    latest, link = log_dir / f"run-{year}.log", log_dir / f".run-{year}.log.{os.getpid()}"
+    link.unlink(missing_ok=True)
+    link.symlink_to(log_file.name)
+    link.replace(latest)
+    return log
+
+
 def run(args: argparse.Namespace) -> int:
     os.environ["EQUITY_RAW_DIR"] = str(args.raw.resolve())
     os.environ["EQUITY_WAREHOUSE"] = str(args.warehouse.resolve())
@@ -119,12 +183,17 @@ def run(args: argparse.Namespace) -> int:
 
     found = find_years(args.raw)
     if not found:
-        errors.print(f"[red]error:[/] no year folders (like {args.raw}/2024/) under {args.raw}")
+        _problem("error:", f"no year folders (like {args.raw}/2024/) under {args.raw}")
         return 2
     years = args.years or found
     missing = sorted(set(years) - set(found))
     if missing:
-        errors.print(f"[red]error:[/] no folder for year(s) {', '.join(map(str, missing))} under {args.raw} (found: {', '.join(map(str, found))})")
+        _problem("error:", f"no folder for year(s) {', '.join(map(str, missing))} under {args.raw} "
+                           f"(found: {', '.join(map(str, found))})")
+        return 2
+    folder = args.warehouse.resolve().parent
+    if reason := _cannot_write(folder) or _cannot_write(folder / "logs"):
+        errors.print(shown(reason, style="red"))
         return 2
 
     # dbt's parse of the first year, in the background on the core that loading the definitions leaves idle
@@ -155,14 +224,14 @@ def _run_years(args: argparse.Namespace, years: list[int], warm: WarmDbt) -> int
     run_ids, failures, published = [], [], []
     for year in years:
         console.rule(f"census year {year}")
-        log_file = log_dir / f"run-{year}.log"
         warm.ready(year)
-        with open(log_file, "w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
+        with _open_log(log_dir, year) as log, contextlib.redirect_stdout(log):
             result = defs.resolve_job_def("census_year").execute_in_process(
                 partition_key=str(year), instance=instance, run_config=quiet, raise_on_error=False)
         warm.done()
+        log_file = Path(log.name)
         run_ids.append(result.run_id)
-        console.print(_year_line(result, log_file))
+        console.print(shown(_year_line(result, log_file)))
         failures += [(year, where, message) for where, message in _failure_messages(result)]
         if not _published(result):
             continue
@@ -171,7 +240,7 @@ def _run_years(args: argparse.Namespace, years: list[int], warm: WarmDbt) -> int
             with open(log_file, "a", encoding="utf-8") as log, contextlib.redirect_stdout(log):
                 reports = defs.resolve_job_def("county_reports").execute_in_process(
                     partition_key=str(year), instance=instance, run_config=quiet, raise_on_error=False)
-            console.print(_reports_line(reports))
+            console.print(shown(_reports_line(reports)))
             failures += [(year, where, message) for where, message in _failure_messages(reports)]
     from pipeline.publishing import build_path_for
 
@@ -182,26 +251,27 @@ def _run_years(args: argparse.Namespace, years: list[int], warm: WarmDbt) -> int
     from pipeline.checks import failures_text
 
     if build.exists() and (gates := failures_text(build, run_ids)):
-        errors.print(gates, markup=False, highlight=False)
+        errors.print(shown(gates), highlight=False)
     for path, reason in refused:
-        errors.print(f"[red]refused[/] {path}: {reason}")
+        _problem("refused", f"{path}: {reason}")
     for year, step, message in failures:
-        errors.print(f"[red]failed[/] {year} {step}: {message}")
+        _problem("failed", f"{year} {step}: {message}")
     unpublished = [y for y in years if y not in published]
-    console.print(f"Warehouse: {args.warehouse.resolve()}" + (f" (published: {', '.join(map(str, published))})" if published else " (nothing published)"))
+    outcome = f"published: {', '.join(map(str, published))}" if published else "nothing published"
+    console.print(shown(f"Warehouse: {args.warehouse.resolve()} ({outcome})"))
     if unpublished:
         errors.print(f"Not published: {', '.join(map(str, unpublished))}; the warehouse keeps its last good indicators for these years.")
     if published and args.reports:
-        console.print(f"County reports: {args.warehouse.resolve().parent / 'reports'}/<year>/")
+        console.print(shown(f"County reports: {args.warehouse.resolve().parent / 'reports'}/<year>/"))
     return 1 if refused or failures else 0
 
 
 def _rich_table(title: str, columns: list[str], rows: list[tuple]) -> Table:
     table = Table(title=title)
     for name in columns:
-        table.add_column(name)
+        table.add_column(shown(name))
     for row in rows:
-        table.add_row(*[_cell(name, v) for name, v in zip(columns, row)])
+        table.add_row(*[shown(_cell(name, v)) for name, v in zip(columns, row)])
     return table
 
 
@@ -220,13 +290,13 @@ def status(args: argparse.Namespace) -> int:
     try:
         con, source = open_audit(published)
     except Exception as error:  # no file yet, or not a warehouse
-        errors.print(f"[red]error:[/] cannot read {published}: {error}")
+        _problem("error:", f"cannot read {published}: {error}")
         return 2
     with con:
         console.print(_rich_table("Census years", *year_status(con)))
         console.print(_rich_table("Recent runs", *recent_runs(con)))
     published_at = f"{datetime.fromtimestamp(published.stat().st_mtime):%Y-%m-%d %H:%M}" if published.exists() else "never"
-    console.print(f"Published warehouse: {published} (last published {published_at}); audit read from {source}")
+    console.print(shown(f"Published warehouse: {published} (last published {published_at}); audit read from {source}"))
     return 0
 
 
@@ -238,7 +308,7 @@ def sql(args: argparse.Namespace) -> int:
     try:
         con = open_published(args.warehouse.resolve())
     except (FileNotFoundError, duckdb.Error) as error:
-        errors.print(f"[red]error:[/] {error}")
+        _problem("error:", error)
         return 2
     with con:
         if not args.query:
@@ -247,7 +317,7 @@ def sql(args: argparse.Namespace) -> int:
         try:
             render(con, args.query, console, args.max_rows)
         except duckdb.Error as error:
-            errors.print(f"[red]error:[/] {error}")
+            _problem("error:", error)
             return 1
     return 0
 
@@ -255,7 +325,7 @@ def sql(args: argparse.Namespace) -> int:
 def report(args: argparse.Namespace) -> int:
     from rich.progress import Progress
 
-    from pipeline.report import counties_of, years_of
+    from pipeline.report import ReportError, counties_of, years_of
     from pipeline.report.batch import write_reports
     from pipeline.sql_shell import open_published
 
@@ -265,23 +335,29 @@ def report(args: argparse.Namespace) -> int:
             years = [args.year] if args.year else years_of(con)
             counties = {year: [args.county] if args.county else counties_of(con, year) for year in years}
     except FileNotFoundError as error:
-        errors.print(f"[red]error:[/] {error}")
+        _problem("error:", error)
         return 2
     if not any(counties.values()):
-        errors.print("[red]error:[/] no county in the published warehouse for that year")
+        _problem("error:", "no county in the published warehouse for that year")
         return 2
     with Progress(console=console, transient=True) as bar:
         for year, codes in counties.items():
             task = bar.add_task(f"county reports {year}", total=len(codes))
             out = args.out or published.parent / "reports" / str(year)
+            if reason := _cannot_write(out):
+                errors.print(shown(reason, style="red"))
+                return 2
             try:
                 files = write_reports(published, year, out, args.lang, codes, workers=args.workers,
                                       on_written=lambda _files, task=task: bar.advance(task))
             except LookupError as error:
-                errors.print(f"[red]error:[/] {error}")
+                _problem("error:", error)
                 return 2
+            except ReportError as error:
+                _problem("failed", error)
+                return 1
             for written in files:
-                bar.console.print(f"{written.county_code} {year}: {written.html}  {written.xlsx}")
+                bar.console.print(shown(f"{written.county_code} {year}: {written.html}  {written.xlsx}"))
     return 0
 
 

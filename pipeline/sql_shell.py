@@ -13,6 +13,7 @@ import duckdb
 from rich.console import Console
 from rich.table import Table
 
+from pipeline.cli import shown
 from pipeline.ingest import warehouse
 
 TABLES_SQL = (
@@ -28,9 +29,9 @@ def render(con: duckdb.DuckDBPyConnection, sql: str, console: Console, max_rows:
     rows = relation.limit(max_rows + 1).fetchall()
     table = Table(show_lines=False)
     for name in relation.columns:
-        table.add_column(name)
+        table.add_column(shown(name))
     for row in rows[:max_rows]:
-        table.add_row(*["NULL" if v is None else str(v) for v in row])
+        table.add_row(*[shown("NULL" if v is None else v) for v in row])
     console.print(table)
     if len(rows) > max_rows:
         console.print(f"(first {max_rows} rows shown; use LIMIT or --max-rows)")
@@ -62,5 +63,5 @@ def shell(con: duckdb.DuckDBPyConnection, console: Console, max_rows: int) -> No
             try:
                 render(con, "\n".join(buffer), console, max_rows)
             except duckdb.Error as error:
-                console.print(f"[red]{error}[/]")
+                console.print(shown(error, style="red"))
             buffer = []

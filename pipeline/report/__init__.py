@@ -32,12 +32,12 @@ import duckdb
 
 from pipeline.report.html import render_html
 from pipeline.report.labels import LANGS
-from pipeline.report.model import Report, Section
+from pipeline.report.model import Report, ReportError, Section
 from pipeline.report.sections import DEFAULT_SECTIONS, ReportContext, SectionBuilder
 from pipeline.report.xlsx import write_workbook
 
 __all__ = [
-    "DEFAULT_SECTIONS", "LANGS", "Report", "ReportContext", "ReportFiles", "Section", "SectionBuilder",
+    "DEFAULT_SECTIONS", "LANGS", "Report", "ReportContext", "ReportError", "ReportFiles", "Section", "SectionBuilder",
     "build_report", "counties_of", "report_stem", "write_county_report", "years_of",
 ]
 
@@ -122,7 +122,8 @@ def write_county_report(
     """Write `report_<county>_<year>_<lang>.html` and `.xlsx` into `out_dir`; return their paths.
 
     `con`: a (read-only) connection to the published warehouse. Raises LookupError when the
-    county has no row in marts.county_summary for the year, ValueError for an unknown language.
+    county has no row in marts.county_summary for the year, ValueError for an unknown language,
+    ReportError (naming the county and year) when the page or the workbook cannot be written.
     """
     if lang not in LANGS:
         raise ValueError(f"unknown language {lang!r}: expected one of {LANGS}")
@@ -131,13 +132,17 @@ def write_county_report(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     stem = report_stem(report.county_code, report.year, lang)
-    html_path = out / f"{stem}.html"
-    tmp = html_path.with_suffix(".html.tmp")
-    tmp.write_text(render_html(report), encoding="utf-8")
-    tmp.replace(html_path)
-    xlsx_path = out / f"{stem}.xlsx"
-    tmp = out / f"{stem}.tmp.xlsx"
-    write_workbook(report, tmp, generated_at)
+    html_path, xlsx_path = out / f"{stem}.html", out / f"{stem}.xlsx"
+    try:
+        html = render_html(report)
+        tmp = out / f"{stem}.tmp.xlsx"
+        write_workbook(report, tmp, generated_at)
+    except Exception as error:
+        zh, en = (error.zh, error.en) if isinstance(error, ReportError) else ("", str(error))
+        raise ReportError(f"县 {report.county_code} {report.year} 的报告无法生成{'：' + zh if zh else ''}",
+                          f"the report of county {report.county_code} {report.year} cannot be written: {en}") from error
+    html_path.with_suffix(".html.tmp").write_text(html, encoding="utf-8")
+    html_path.with_suffix(".html.tmp").replace(html_path)
     tmp.replace(xlsx_path)
     return ReportFiles(report.county_code, report.year, lang, html_path, xlsx_path)
 

@@ -14,6 +14,9 @@ Formats (`Fmt`):
   ratio2   2 decimals (salary ratio)
   amount0  whole amount with thousands separators (yuan: 1,180,800)
   amount2  amount with 2 decimals and thousands separators (m²: 8,272.20)
+
+Text from the data (county and school names) may hold control characters that a workbook cannot
+store and a page does not show: `visible_controls` prints each as its Unicode control picture.
 """
 
 from __future__ import annotations
@@ -51,6 +54,14 @@ XLSX_FORMATS: dict[str, str] = {
 
 NUMERIC_FORMATS = frozenset(XLSX_FORMATS) - {"text"}
 
+# C0 controls but tab and line feed (text in a cell or a page) as their control pictures (␀ ␇ ␛ ␍: a carriage
+# return is no line break in a workbook or a page), DEL as ␡, C1 controls, which have no picture, by their code (\x9b)
+_CONTROL_PICTURES = {
+    **{code: 0x2400 + code for code in range(0x20) if chr(code) not in "\t\n"},
+    0x7F: 0x2421,
+    **{code: f"\\x{code:02x}" for code in range(0x80, 0xA0)},
+}
+
 
 def _decimal(value: float | int | Decimal) -> Decimal:
     if isinstance(value, Decimal):
@@ -65,6 +76,11 @@ def fixed(value: float | int | Decimal, places: int, grouped: bool = False) -> s
     if rounded == 0:
         rounded = abs(rounded)   # no "-0.000"
     return f"{rounded:{',' if grouped else ''}.{places}f}"
+
+
+def visible_controls(text: str) -> str:
+    """`text` with every control character a reader could not see (or a workbook could not hold) made visible."""
+    return text.translate(_CONTROL_PICTURES)
 
 
 def format_value(value: object, fmt: str) -> str:

@@ -1,4 +1,8 @@
-"""The report as one self-contained HTML file: inline CSS, inline SVG charts, no script, no fetch."""
+"""The report as one self-contained HTML file: inline CSS, inline SVG charts, no script, no fetch.
+
+Every value the template prints is escaped (autoescape) and has its control characters shown
+(`visible_controls`): a name from the data is text on the page, whatever it holds.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from pipeline.report.format import visible_controls
 from pipeline.report.labels import label
 from pipeline.report.model import STATUS_CLASSES, Chart, Paragraph, Report, Table, Verdict
 
@@ -21,7 +26,15 @@ def _environment() -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.FunctionLoader(lambda name: resources.files("pipeline.report").joinpath("templates", name).read_text("utf-8")),
         autoescape=True, trim_blocks=False, lstrip_blocks=False, undefined=jinja2.StrictUndefined,
+        finalize=_shown,
     )
+
+
+def _shown(value: Any) -> Any:
+    """A printed value as the page shows it: text with its control characters visible; markup (CSS, SVG) as it is."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return visible_controls(value)
+    return value
 
 
 @lru_cache(maxsize=1)

@@ -21,6 +21,18 @@ from pipeline.report.format import format_value
 STATUS_CLASSES = ("met", "not_met", "no_data", "qualitative", "incomplete")
 
 
+class ReportError(ValueError):
+    """A report that cannot be written; the message names the county and year, and for the workbook the sheet,
+    the cell and the value. Chinese and English are kept apart so that an outer message can put each first."""
+
+    def __init__(self, zh: str, en: str):
+        super().__init__(zh, en)   # both as arguments: a worker process's error is pickled back
+        self.zh, self.en = zh, en
+
+    def __str__(self) -> str:
+        return f"{self.zh} / {self.en}"
+
+
 @dataclass(frozen=True)
 class Column:
     key: str

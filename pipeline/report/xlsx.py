@@ -3,6 +3,10 @@
 Each sheet: row 1 the table's title, row 2 the county and year, row 3 the column headers, data
 from row 4, then the table's note. Numbers are the warehouse's exact values with an Excel number
 format that prints them as the report does (0.00, 0.000, 0.0 %); words are the report's words.
+
+Every text cell is a string cell, never a formula, whatever it starts with (a county named
+`=HYPERLINK(…)`); text a spreadsheet would take for a formula once edited (= + - @ or tab first)
+is also marked as text (Excel's leading apostrophe). Control characters are shown, not written.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ import re
 import unicodedata
 from copy import copy
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +23,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from pipeline.report.format import NUMERIC_FORMATS, XLSX_FORMATS
-from pipeline.report.model import Report, Table
+from pipeline.report.format import NUMERIC_FORMATS, XLSX_FORMATS, visible_controls
+from pipeline.report.model import Report, ReportError, Table
 
 TITLE_ROW, CONTEXT_ROW, HEADER_ROW, FIRST_DATA_ROW = 1, 2, 3, 4
 
@@ -36,6 +41,8 @@ _HEADER_FILL = PatternFill("solid", fgColor="EEF2F5")
 _THIN = Side(style="thin", color="CFD8DC")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _EXCLUDED_FONT = Font(color="8A959E")
+# first characters that make a spreadsheet read an edited cell as a formula
+FORMULA_STARTS = ("=", "+", "-", "@", "\t")   # and CR, which is shown as ␍
 
 
 def sheet_name(name: str, taken: set[str]) -> str:
@@ -91,32 +98,57 @@ class _Styles:
             cell._style = copy(cached)
 
 
+def _put(ws, row: int, column: int, value: Any):
+    """Write `value` into a cell and return the cell: text as a string cell with its control characters shown.
+
+    Call it after the cell's style is set: a style copied onto the cell would drop its text mark.
+    """
+    cell = ws.cell(row, column)
+    try:
+        if not isinstance(value, str):
+            cell.value = value
+            return cell
+        shown = visible_controls(value)
+        cell.value = shown
+    except ValueError as error:   # a value of a type no cell holds
+        raise ReportError(f"工作表「{ws.title}」单元格 {cell.coordinate} 无法写入值 {_quoted(value)}",
+                          f"sheet {ws.title!r}, cell {cell.coordinate}: cannot write {_quoted(value)} ({error})") from error
+    cell.data_type = "s"
+    if shown.startswith(FORMULA_STARTS):
+        cell.quotePrefix = True
+    return cell
+
+
+def _quoted(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 200 else text[:200] + "…"
+
+
 def write_table(ws, table: Table, context_line: str, styles: _Styles | None = None) -> None:
     styles = styles or _Styles()
     ncols = max(len(table.columns), 1)
-    ws.cell(TITLE_ROW, 1, table.title).font = Font(bold=True, size=13)
-    ws.cell(CONTEXT_ROW, 1, context_line).font = Font(color="5F6B76")
+    _put(ws, TITLE_ROW, 1, table.title).font = Font(bold=True, size=13)
+    _put(ws, CONTEXT_ROW, 1, context_line).font = Font(color="5F6B76")
     widths = [_width(c.label) + 2 for c in table.columns]
     for j, col in enumerate(table.columns, start=1):
-        styles.apply(ws.cell(HEADER_ROW, j, col.label), ("header", None, None, False))
+        styles.apply(ws.cell(HEADER_ROW, j), ("header", None, None, False))
+        _put(ws, HEADER_ROW, j, col.label)
     r = FIRST_DATA_ROW
     for row in table.rows:
         excluded = row.get("_class") == "excluded"
         for j, col in enumerate(table.columns, start=1):
             value = cell_value(table, row, col)
-            cell = ws.cell(r, j, value)
-            if isinstance(value, str) and value.startswith("="):
-                cell.data_type = "s"   # a name or note from the data is text, never a formula
             fmt = table.fmt(row, col)
-            numeric = fmt in NUMERIC_FORMATS and isinstance(value, (int, float))
-            styles.apply(cell, ("data", fmt if numeric else None, table.status(row, col), excluded))
+            numeric = fmt in NUMERIC_FORMATS and isinstance(value, (int, float, Decimal))
+            styles.apply(ws.cell(r, j), ("data", fmt if numeric else None, table.status(row, col), excluded))
+            _put(ws, r, j, value)
             widths[j - 1] = max(widths[j - 1], _width(table.text(row, col)) + 2)
         r += 1
     if not table.rows and table.empty_text:
-        ws.cell(r, 1, table.empty_text).font = Font(italic=True, color="5F6B76")
+        _put(ws, r, 1, table.empty_text).font = Font(italic=True, color="5F6B76")
         r += 1
     if table.note:
-        note = ws.cell(r + 1, 1, table.note)
+        note = _put(ws, r + 1, 1, table.note)
         note.font = Font(italic=True, color="5F6B76")
         note.alignment = Alignment(wrap_text=True, vertical="top")
         ws.merge_cells(start_row=r + 1, start_column=1, end_row=r + 1, end_column=ncols)
@@ -143,7 +175,7 @@ def write_workbook(report: Report, path: Path, generated_at: datetime | None = N
     for table in report.tables():
         ws = wb.create_sheet(sheet_name(table.sheet, taken))
         write_table(ws, table, context_line, styles)
-    wb.properties.title = f"{report.county_name} {report.year} {report.title}"
+    wb.properties.title = visible_controls(f"{report.county_name} {report.year} {report.title}")
     wb.properties.creator = "education-equity-warehouse"
     if generated_at is not None:
         wb.properties.created = generated_at.replace(tzinfo=None)
