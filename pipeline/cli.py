@@ -69,7 +69,8 @@ def _configure_logging() -> None:
     logger.propagate = False
 
 
-def _summary(build: Path, run_ids: list[str]) -> tuple[Table, list[tuple[str, str]]]:
+def _summary(build: Path, run_ids: list[str]) -> tuple[Table, list[tuple[str, str]], list[tuple]]:
+    """The files per year and table, the refused files, and the counties held back (year, county, zh, en)."""
     from pipeline.ingest.warehouse import connect
 
     with connect(build, read_only=True) as con:
@@ -88,7 +89,12 @@ def _summary(build: Path, run_ids: list[str]) -> tuple[Table, list[tuple[str, st
             "SELECT source_file, reason FROM audit.loads WHERE status = 'refused' AND run_id IN (SELECT unnest($ids)) ORDER BY source_file",
             {"ids": run_ids},
         ).fetchall()
-    return per_table, refused
+        held = con.execute(
+            "SELECT year, county_code, reason_zh, reason FROM audit.blocked_counties WHERE run_id IN (SELECT unnest($ids)) "
+            "ORDER BY year, county_code",
+            {"ids": run_ids},
+        ).fetchall()
+    return per_table, refused, held
 
 
 FAILURE_EVENTS = {"STEP_FAILURE", "RESOURCE_INIT_FAILURE", "PIPELINE_FAILURE"}
@@ -245,7 +251,7 @@ def _run_years(args: argparse.Namespace, years: list[int], warm: WarmDbt) -> int
     from pipeline.publishing import build_path_for
 
     build = build_path_for(args.warehouse.resolve())
-    table, refused = _summary(build, run_ids) if build.exists() else (None, [])
+    table, refused, held = _summary(build, run_ids) if build.exists() else (None, [], [])
     if table is not None:
         console.print(table)
     from pipeline.checks import failures_text
@@ -254,6 +260,11 @@ def _run_years(args: argparse.Namespace, years: list[int], warm: WarmDbt) -> int
         errors.print(shown(gates), highlight=False)
     for path, reason in refused:
         _problem("refused", f"{path}: {reason}")
+    for year, county, reason_zh, reason in held:
+        _problem(
+            "暂缓发布 / held back", f"{year} {county}: {reason_zh} / {reason}. "
+            "该县保留上次发布的数据，其余各县照常发布 / it keeps its last published figures, the other counties are published",
+        )
     for year, step, message in failures:
         _problem("failed", f"{year} {step}: {message}")
     unpublished = [y for y in years if y not in published]

@@ -52,6 +52,7 @@ def test_the_other_counties_are_published_with_their_new_figures(province):
     assert run.returncode == 1  # a file was refused: the run says so
     assert f"classes_{HELD}.xlsx" in run.stderr
     assert "Not published" not in run.stderr
+    assert f"暂缓发布 / held back 2024 {HELD}: 文件 2024/classes_{HELD}.xlsx 被拒收" in " ".join(run.stderr.split())
     assert after[CHANGED]["school_stage_summary"] != before[CHANGED]["school_stage_summary"]
 
 
