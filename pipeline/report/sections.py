@@ -225,6 +225,10 @@ def summary_section(ctx: ReportContext) -> Section:
     lines = [f"{ctx.L(f'summary.rows_{k}')}{sep}{s[f'indicator_rows_{k}']}" for k in ("not_met", "no_data", "qualitative", "met")]
     if s["veto"]:
         lines.append(f"{ctx.L('summary.veto_items')}{sep}{s['veto_items'] or ctx.L('veto.true')}")
+    if s.get("blocked"):
+        as_of = f"{s['data_as_of']:%Y-%m-%d}" if s.get("data_as_of") else ctx.L("summary.blocked_no_data")
+        reason = s["blocked_reason_zh"] if ctx.lang == "zh" else s["blocked_reason"]
+        lines.insert(0, ctx.L("summary.blocked", reason=reason, as_of=as_of))
     verdict = Verdict(status=s["overall"], title=ctx.L("summary.overall"), text=ctx.L(f"verdict.{s['overall']}"), lines=lines)
     return Section("summary", ctx.L("sec.summary"), [verdict, overview, areas, reasons])
 

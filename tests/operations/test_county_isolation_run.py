@@ -77,3 +77,13 @@ def test_the_held_county_shows_blocked_with_its_reason_and_the_date_of_its_data(
     held = rows[1]
     assert f"classes_{HELD}.xlsx" in held[2] and held[3].startswith(f"文件 2024/classes_{HELD}.xlsx 被拒收") and held[4]
     assert data_as_of == [(loaded_first,)]  # the rows it keeps are those of the first, published load
+
+
+def test_the_held_county_report_says_its_figures_are_held_back_and_from_when(province, tmp_path):
+    warehouse, *_ = province
+    done = equity("report", "--county", HELD, "--year", "2024", "--warehouse", str(warehouse), "--out", str(tmp_path),
+                  "--workers", "1", home=warehouse.parent.parent)
+    assert done.returncode == 0, done.stdout + done.stderr
+    html = next(tmp_path.glob(f"*{HELD}*.html")).read_text(encoding="utf-8")
+    assert "本县本年数据暂缓发布（文件 2024/classes_539902.xlsx 被拒收" in html
+    assert "本报告所用数据为20" in html  # the date of the first, published load
