@@ -58,7 +58,8 @@ def raw_census(context: dg.AssetExecutionContext, warehouse: WarehouseResource, 
         check_name="all_files_accepted",
         asset_key=RAW_KEYS["schools"],
         passed=not refused,
-        # Refused files that belong to counties hold back those counties only: the year goes on.
-        severity=dg.AssetCheckSeverity.WARN if held else dg.AssetCheckSeverity.ERROR,
+        # Refused files that belong to counties hold back those counties only, files in a sub-folder nothing:
+        # the year goes on. A refused file of no county holds back the year.
+        severity=dg.AssetCheckSeverity.ERROR if load.attribution.whole_year else dg.AssetCheckSeverity.WARN,
         metadata={"refused_files": dg.MetadataValue.json(refused), "held_back_counties": dg.MetadataValue.json(held)},
     )

@@ -35,7 +35,10 @@ COUNTY_COLUMN = {"schools": "county_code", "county": "county_code"}
 
 @dataclass
 class Attribution:
-    """Which counties the refused files hold back (with the files and reasons), and the files that belong to none."""
+    """Which counties the refused files hold back (with the files and reasons), and the files that belong to none.
+
+    Files in a sub-folder of the year are not the year's (`year_files`): refused, they hold back nothing.
+    """
 
     counties: dict[str, list[FileOutcome]] = field(default_factory=dict)
     whole_year: list[FileOutcome] = field(default_factory=list)
@@ -90,6 +93,8 @@ def attribute_refused(
     """Each refused file's counties: those its rows name, else the one in its name, else the whole year."""
     attribution = Attribution()
     for outcome in refused:
+        if len(Path(outcome.relpath).parts) > 2:  # in a sub-folder: not a file of the year, it holds back nothing
+            continue
         counties: set[str] = set()
         named = _values_named(outcome, contract)
         if named is not None:

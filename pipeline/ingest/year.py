@@ -206,7 +206,9 @@ def _loads_frame(outcomes: list[FileOutcome], loaded_by_file: dict[int, int], re
     rows = []
     for i, o in enumerate(outcomes):
         n_loaded, n_rejected = loaded_by_file.get(i, 0), rejected_by_file.get(i, 0)
-        if not o.refused and n_loaded + n_rejected != o.rows_read:
+        if o.refused:  # every row of a refused file is rejected with it, for the file's reason
+            n_loaded, n_rejected = 0, o.rows_read
+        if n_loaded + n_rejected != o.rows_read:
             raise AssertionError(f"{o.relpath}: {o.rows_read} rows read but {n_loaded} loaded + {n_rejected} rejected")
         rows.append(
             {

@@ -62,3 +62,22 @@ def test_a_refused_file_of_no_county_holds_back_the_year(tmp_path, ingest):
     load, con = ingest(raw)
     assert load.blocked_counties == {} and [f.relpath for f in load.attribution.whole_year] == ["2024/classes.csv"]
     assert con.execute("SELECT count(*) FROM audit.blocked_counties").fetchone() == (0,)
+
+
+def test_a_file_in_a_sub_folder_is_refused_and_holds_back_nothing(tmp_path, ingest):
+    raw = tmp_path / "raw"
+    _write_year(raw, 40)
+    write_delimited(raw / "2024" / "备份" / "classes.csv", [CLASS_HEADER, ["0001", "9", "primary", "1", "30"]])
+    load, con = ingest(raw)
+    assert [f.relpath for f in load.refused] == ["2024/备份/classes.csv"]
+    assert load.attribution.whole_year == [] and load.blocked_counties == {}
+    assert [s for s, _, _ in _classes(con)] == ["0001", "0002"]
+
+
+def test_every_row_of_a_refused_file_is_counted_rejected(tmp_path, ingest):
+    raw = tmp_path / "raw"
+    _write_year(raw, 40)
+    write_delimited(raw / "2024" / "classes_539902.csv", [["school_id", "class_id", "students"], ["0002", "1", "40"], ["0002", "2", "41"]])
+    _, con = ingest(raw)
+    audit = load_row(con, "2024/classes_539902.csv")
+    assert (audit["status"], audit["rows_read"], audit["rows_loaded"], audit["rows_rejected"]) == ("refused", 2, 0, 2)
