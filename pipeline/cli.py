@@ -182,7 +182,7 @@ def _open_log(log_dir: Path, year: int):
 
 def run(args: argparse.Namespace) -> int:
     os.environ["EQUITY_RAW_DIR"] = str(args.raw.resolve())
-    os.environ["EQUITY_WAREHOUSE"] = str(args.warehouse.resolve())
+    os.environ["EQUITY_WAREHOUSE"] = str(args.warehouse.absolute())
     _configure_logging()
 
     from pipeline.ingest.year import find_years
@@ -197,7 +197,7 @@ def run(args: argparse.Namespace) -> int:
         _problem("error:", f"no folder for year(s) {', '.join(map(str, missing))} under {args.raw} "
                            f"(found: {', '.join(map(str, found))})")
         return 2
-    folder = args.warehouse.resolve().parent
+    folder = args.warehouse.absolute().parent
     if reason := _cannot_write(folder) or _cannot_write(folder / "logs"):
         errors.print(shown(reason, style="red"))
         return 2
@@ -225,7 +225,7 @@ def _run_years(args: argparse.Namespace, years: list[int], warm: WarmDbt) -> int
     instance.add_dynamic_partitions(census_years.name, [str(y) for y in years])
     # Dagster's own console lines stay in its event log (the UI); failures are summarised below.
     quiet = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
-    log_dir = args.warehouse.resolve().parent / "logs"
+    log_dir = args.warehouse.absolute().parent / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
     run_ids, failures, published = [], [], []
     for year in years:
@@ -250,7 +250,7 @@ def _run_years(args: argparse.Namespace, years: list[int], warm: WarmDbt) -> int
             failures += [(year, where, message) for where, message in _failure_messages(reports)]
     from pipeline.publishing import build_path_for
 
-    build = build_path_for(args.warehouse.resolve())
+    build = build_path_for(args.warehouse.absolute())
     table, refused, held = _summary(build, run_ids) if build.exists() else (None, [], [])
     if table is not None:
         console.print(table)
@@ -269,11 +269,11 @@ def _run_years(args: argparse.Namespace, years: list[int], warm: WarmDbt) -> int
         _problem("failed", f"{year} {step}: {message}")
     unpublished = [y for y in years if y not in published]
     outcome = f"published: {', '.join(map(str, published))}" if published else "nothing published"
-    console.print(shown(f"Warehouse: {args.warehouse.resolve()} ({outcome})"))
+    console.print(shown(f"Warehouse: {args.warehouse.absolute()} ({outcome})"))
     if unpublished:
         errors.print(f"Not published: {', '.join(map(str, unpublished))}; the warehouse keeps its last good indicators for these years.")
     if published and args.reports:
-        console.print(shown(f"County reports: {args.warehouse.resolve().parent / 'reports'}/<year>/"))
+        console.print(shown(f"County reports: {args.warehouse.absolute().parent / 'reports'}/<year>/"))
     return 1 if refused or failures else 0
 
 
@@ -297,7 +297,7 @@ def _cell(column: str, value: object) -> str:
 def status(args: argparse.Namespace) -> int:
     from pipeline.status import open_audit, recent_runs, year_status
 
-    published = args.warehouse.resolve()
+    published = args.warehouse.absolute()
     try:
         con, source = open_audit(published)
     except Exception as error:  # no file yet, or not a warehouse
@@ -317,7 +317,7 @@ def sql(args: argparse.Namespace) -> int:
     from pipeline.sql_shell import open_published, render, shell
 
     try:
-        con = open_published(args.warehouse.resolve())
+        con = open_published(args.warehouse.absolute())
     except (FileNotFoundError, duckdb.Error) as error:
         _problem("error:", error)
         return 2
@@ -340,7 +340,7 @@ def report(args: argparse.Namespace) -> int:
     from pipeline.report.batch import write_reports
     from pipeline.sql_shell import open_published
 
-    published = args.warehouse.resolve()
+    published = args.warehouse.absolute()
     try:
         with open_published(published) as con:
             years = [args.year] if args.year else years_of(con)

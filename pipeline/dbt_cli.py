@@ -26,8 +26,9 @@ from typing import Any, NoReturn
 
 
 def main() -> NoReturn:
-    from pipeline import dbt_warm
+    from pipeline import dbt_warm, run_lock
 
+    run_lock.die_with_the_run()
     code = dbt_warm.hand_over(sys.argv)
     if code is None:
         code = run_dbt()

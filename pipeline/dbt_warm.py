@@ -128,8 +128,13 @@ def _command(argv: list[str]) -> str | None:
 
 
 def _serve(path: str, listener: socket.socket, parent: int, year: int | None) -> None:
-    """The warm process: import dbt (and parse the year), wait for one build, run it as `equity-dbt` would, report its exit code."""
+    """The warm process: import dbt (and parse the year), wait for one build, run it as `equity-dbt` would, report its exit code.
+
+    Once it has taken a build it dies with the run that started it (pipeline/run_lock.py): no build goes on once the
+    run's lock is gone. Until then it checks that the run lives, and removes its socket's folder if not.
+    """
     from pipeline import dbt_cli
+    from pipeline.run_lock import die_with
 
     dbt_cli.import_dbt()
     parsed = _parse(year) if year is not None else None
@@ -145,6 +150,7 @@ def _serve(path: str, listener: socket.socket, parent: int, year: int | None) ->
     listener.close()
     os.unlink(path)  # one build only: later ones run in their own `equity-dbt`
     os.rmdir(os.path.dirname(path))  # nothing left behind if the run is killed during the build
+    die_with(parent)
     connection.settimeout(None)
     message, fds, _, _ = socket.recv_fds(connection, 1 << 16, len(_STREAMS))
     while not message.endswith(b"\n"):  # a large environment may come in several reads

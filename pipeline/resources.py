@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from pathlib import Path
 
 import dagster as dg
 import duckdb
 from dagster_dbt import DbtProject
-from pydantic import PrivateAttr
+from pydantic import PrivateAttr, field_validator
 
 from pipeline.ingest import warehouse
 from pipeline.instance import release_dead_runs
-from pipeline.publishing import build_path_for, publish
+from pipeline.publishing import build_path_for, publish, published_path_of, start_build
 from pipeline.run_lock import RunLock
-from pipeline.runs import finish_run, start_run
+from pipeline.runs import finish_run, start_publishing, start_run
 from pipeline.settings import DBT_PROJECT_DIR
 
 # Its manifest is kept current by pipeline/dbt_manifest.py when the definitions load.
@@ -23,20 +24,36 @@ dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_D
 class WarehouseResource(dg.ConfigurableResource):
     """The published warehouse file (`path`) and the build database beside it, which runs write.
 
-    For the length of a run it holds the warehouse's run lock and its row in `audit.runs`.
+    For the length of a run it holds the warehouse's run lock and its row in `audit.runs`; once it holds
+    the lock, the build starts from the published file (pipeline/publishing.py).
     """
 
     path: str
     _lock: RunLock | None = PrivateAttr(default=None)
+
+    @field_validator("path")
+    @classmethod
+    def _the_link(cls, path: str) -> str:
+        """The published path itself when given one of its versions (a path with the link resolved)."""
+        return str(published_path_of(Path(path)))
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         if context.dagster_run is None:  # a schedule or sensor evaluating: only reads, holds nothing
             return
         self._lock = RunLock(Path(self.path), context.run_id)
         self._lock.acquire()
+        try:
+            self._start(context)
+        except BaseException:  # no teardown follows a failed setup: the lock is not kept by a run that never began
+            self._lock.release()
+            self._lock = None
+            raise
+
+    def _start(self, context: dg.InitResourceContext) -> None:
         if context.instance is not None:
             for run_id in release_dead_runs(context.instance, context.run_id):
                 context.log.warning(f"run {run_id} had died without finishing; marked failed, its pool slot freed")
+        context.log.info(start_build(self.build_path, Path(self.path)))
         years = context.dagster_run.tags.get("dagster/partition") if context.dagster_run else None
         with self.connect() as con:
             start_run(con, context.run_id, years)
@@ -59,10 +76,22 @@ class WarehouseResource(dg.ConfigurableResource):
         return warehouse.connect(self.build_path, read_only=read_only)
 
     def publish(self, run_id: str) -> int:
-        """Record the run as published, then publish: the published file carries its own run record."""
+        """Publish the build; the run is `publishing` meanwhile, `published` in the new file and then in the build.
+
+        A publication that fails (a full disk) leaves the run `failed` with the reason.
+        """
+        at = datetime.now(timezone.utc)
         with self.connect() as con:
-            finish_run(con, run_id, "published")
-        return publish(self.build_path, Path(self.path))
+            start_publishing(con, run_id)
+        try:
+            size = publish(self.build_path, Path(self.path), run_id, seal=lambda copy: finish_run(copy, run_id, "published", at))
+        except Exception as error:
+            with self.connect() as con:
+                finish_run(con, run_id, "failed", reason=f"发布失败 / publishing failed: {error}")
+            raise
+        with self.connect() as con:
+            finish_run(con, run_id, "published", at)
+        return size
 
 
 class ReportsResource(dg.ConfigurableResource):
@@ -74,6 +103,12 @@ class ReportsResource(dg.ConfigurableResource):
 
     warehouse_path: str
     workers: int = 0
+
+    @field_validator("warehouse_path")
+    @classmethod
+    def _the_link(cls, path: str) -> str:
+        """The published path itself, not the version it named when resolved: a later run replaces that version."""
+        return str(published_path_of(Path(path)))
 
     def folder(self, year: int) -> Path:
         """`reports/<year>/` beside the published warehouse."""

@@ -5,17 +5,30 @@ publish a mix. The lock is an OS file lock (flock), so a run killed with
 SIGKILL releases it with its process and the next run needs no clean-up.
 A second run waits for the first (up to `EQUITY_LOCK_WAIT_SECONDS`, default
 600), then gives up with a message naming the run that holds the lock.
+
+The processes a run starts that write the build database (its dbt: `equity-dbt` and the
+warm dbt process) die with the run: they ask the kernel to kill them when their parent, the
+run's process, dies (Linux's PR_SET_PDEATHSIG), and exit at once if it has died already.
+Otherwise a run killed with SIGKILL would release the lock while its dbt went on writing the
+build, beside the next run. (Handing them the lock itself is not possible: dagster-dbt starts
+dbt with every other file descriptor closed.) A run's process says who it is to its dbt in
+`EQUITY_RUN_PID` while it holds the lock.
 """
 
 from __future__ import annotations
 
+import ctypes
 import fcntl
 import os
+import signal
+import sys
 import time
 from datetime import datetime, timezone
 from pathlib import Path
 
 WAIT_VARIABLE = "EQUITY_LOCK_WAIT_SECONDS"
+RUN_PID_VARIABLE = "EQUITY_RUN_PID"
+PR_SET_PDEATHSIG = 1
 
 
 class WarehouseBusy(RuntimeError):
@@ -62,9 +75,28 @@ class RunLock:
         handle.write(f"run {self.run_id}, pid {os.getpid()}, since {datetime.now(timezone.utc):%Y-%m-%d %H:%M:%S} UTC\n")
         handle.flush()
         self._handle = handle
+        os.environ[RUN_PID_VARIABLE] = str(os.getpid())
 
     def release(self) -> None:
         if self._handle is not None:
+            os.environ.pop(RUN_PID_VARIABLE, None)
             fcntl.flock(self._handle, fcntl.LOCK_UN)
             self._handle.close()
             self._handle = None
+
+
+def die_with(parent: int) -> None:
+    """Be killed when `parent`, the run's process that started this one, dies; exit now if it is gone already."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def die_with_the_run() -> None:
+    """In `equity-dbt`: die with the run that started it (`EQUITY_RUN_PID`); nothing when no run started it."""
+    parent = os.environ.get(RUN_PID_VARIABLE)
+    if parent is not None:
+        die_with(int(parent))

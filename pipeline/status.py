@@ -49,10 +49,14 @@ def year_status(con: duckdb.DuckDBPyConnection) -> tuple[list[str], list[tuple]]
 
 
 def recent_runs(con: duckdb.DuckDBPyConnection, limit: int = 5) -> tuple[list[str], list[tuple]]:
+    """The newest runs, with why a run failed or was interrupted when its steps could not say it (pipeline/runs.py)."""
+    has_reason = con.execute(
+        "SELECT count(*) FROM information_schema.columns WHERE table_schema = 'audit' AND table_name = 'runs' AND column_name = 'reason'"
+    ).fetchone()[0]
     cursor = con.execute(
         "SELECT run_id[:8] AS run, years, strftime(started_at, '%Y-%m-%d %H:%M:%S') AS started, "
-        "round(epoch(ended_at - started_at)) AS seconds, outcome, files, rows_loaded, rows_rejected "
-        "FROM audit.runs ORDER BY started_at DESC LIMIT ?",
+        "round(epoch(ended_at - started_at)) AS seconds, outcome, files, rows_loaded, rows_rejected, "
+        f"{'reason' if has_reason else 'NULL'} AS reason FROM audit.runs ORDER BY started_at DESC LIMIT ?",
         [limit],
     )
     return [d[0] for d in cursor.description], cursor.fetchall()
