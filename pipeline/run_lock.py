@@ -12,7 +12,9 @@ run's process, dies (Linux's PR_SET_PDEATHSIG), and exit at once if it has died 
 Otherwise a run killed with SIGKILL would release the lock while its dbt went on writing the
 build, beside the next run. (Handing them the lock itself is not possible: dagster-dbt starts
 dbt with every other file descriptor closed.) A run's process says who it is to its dbt in
-`EQUITY_RUN_PID` while it holds the lock.
+`EQUITY_RUN_PID` while it holds the lock. The kernel sends the signal when the thread that
+started the process ends: `equity run`'s main thread starts the warm process, and the dbt step's
+thread, which waits for it, starts `equity-dbt`.
 """
 
 from __future__ import annotations
