@@ -48,7 +48,7 @@ $(VENV)/.installed: requirements.lock.txt pyproject.toml | $(BIN)/uv
 
 ## make ui: Dagster's UI on http://127.0.0.1:3000, with the nightly and annual schedules and the file sensor on
 ui: setup
-	$(BIN)/python -c "from pipeline.instance import dagster_home; dagster_home()"
+	$(BIN)/python -c "from pipeline.defs.instance import dagster_home; dagster_home()"
 	$(BIN)/dagster dev -m pipeline.definitions -h 127.0.0.1 -p 3000
 
 ## make lock: re-resolve requirements.lock.txt from the pins in pyproject.toml

@@ -53,7 +53,7 @@ def generate(size: str) -> Path:
 
 
 def ingest(raw: Path, db: Path) -> dict:
-    from pipeline.ingest.warehouse import connect
+    from pipeline.warehouse.db import connect
     from pipeline.ingest.year import load_year
 
     rows = {}
@@ -66,12 +66,12 @@ def ingest(raw: Path, db: Path) -> dict:
 
 def gates(db: Path, engine: str, marts: bool) -> dict:
     started = time.perf_counter()
-    from pipeline.gates import MART_SUITES, RAW_SUITES, run_suite
-    from pipeline.ingest.warehouse import connect
+    from pipeline.quality import MART_SUITES, RAW_SUITES, run_suite
+    from pipeline.warehouse.db import connect
 
     startup = 0.0
     if engine in ("auto", "gx"):
-        from pipeline.gates.gx_engine import context
+        from pipeline.quality.gx_engine import context
 
         t = time.perf_counter()
         context()

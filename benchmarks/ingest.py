@@ -39,7 +39,7 @@ def bare_read(raw: Path, db: Path) -> dict:
 
 
 def ingestion(raw: Path, db: Path) -> dict:
-    from pipeline.ingest.warehouse import connect
+    from pipeline.warehouse.db import connect
     from pipeline.ingest.year import load_year
 
     with connect(db) as con:

@@ -20,7 +20,7 @@ For each size (default: province), in one process run:
    follows each publication does the same, one process per core); not at nation size unless
    `--all-reports` (2,000 reports: tens of minutes);
 7. nightly: one class of one county's file changed; the years to run are those the nightly
-   schedule would pick (pipeline.changes.changed_years: files differing from the last
+   schedule would pick (pipeline.ingest.changes.changed_years: files differing from the last
    published load), then `equity run --years <those> --no-reports`; it must redo 2024 only.
 
 Prints a table and writes benchmarks/results/run-<size>.json. Other work on the machine slows
@@ -223,9 +223,9 @@ def measure_reports(warehouse: Path, home: Path, tmp: Path, county: str | None =
 
 def nightly_years(raw: Path, warehouse: Path) -> list[int]:
     """The years the nightly schedule would run: files differing from the year's last published load."""
-    from pipeline.changes import changed_years
-    from pipeline.ingest.warehouse import connect
-    from pipeline.publishing import build_path_for
+    from pipeline.ingest.changes import changed_years
+    from pipeline.warehouse.db import connect
+    from pipeline.warehouse.publish import build_path_for
 
     with connect(build_path_for(warehouse), read_only=True) as con:
         return sorted(changed_years(raw, con))

@@ -29,25 +29,16 @@ from rich.table import Table
 from rich.text import Text
 
 from pipeline.settings import report_workers
+from pipeline.terminal import TERMINAL_CONTROLS, shown
 
 if TYPE_CHECKING:
-    from pipeline.dbt_warm import WarmDbt
+    from pipeline.dbt.warm import WarmDbt
 
 # Bound to the real streams: while a run executes, stdout (dbt's chatter) goes to the run log instead.
 console = Console(file=sys.__stdout__)
 DEFAULT_WAREHOUSE = Path("warehouse/equity.duckdb")
 PUBLISHED_KEY_PATH = ["warehouse", "published"]
 errors = Console(file=sys.__stderr__)
-# Control characters but tab and line feed, by their code (\x1b): an escape sequence from the data starts
-# nothing in the terminal; C1 controls too, since 0x9b is a one-byte CSI for some terminals.
-TERMINAL_CONTROLS = {code: f"\\x{code:02x}" for code in (*range(0x20), *range(0x7F, 0xA0)) if chr(code) not in "\t\n"}
-
-
-def shown(value: object, style: str = "") -> Text:
-    """A value from the data or from files as terminal text: no markup read in it, no control character sent raw."""
-    return Text(str(value).translate(TERMINAL_CONTROLS), style=style)
-
-
 def _problem(label: str, *parts: object) -> None:
     """A red label and what it is about (text from data or files) on the error stream."""
     errors.print(Text.assemble((label, "red"), " ", *(shown(part) for part in parts)))
@@ -71,7 +62,7 @@ def _configure_logging() -> None:
 
 def _summary(build: Path, run_ids: list[str]) -> tuple[Table, list[tuple[str, str]], list[tuple]]:
     """The files per year and table, the refused files, and the counties held back (year, county, zh, en)."""
-    from pipeline.ingest.warehouse import connect
+    from pipeline.warehouse.db import connect
 
     with connect(build, read_only=True) as con:
         cursor = con.execute(
@@ -203,23 +194,23 @@ def run(args: argparse.Namespace) -> int:
         return 2
 
     # dbt's parse of the first year, in the background on the core that loading the definitions leaves idle
-    from pipeline import dbt_targets, dbt_warm
+    from pipeline.dbt import targets as dbt_targets, warm as dbt_warm
     from pipeline.settings import Settings
 
     Settings.from_env()
     dbt_targets.parse_ahead(years[0])
-    # and the first year's dbt process, dbt imported on that core too (pipeline/dbt_warm.py)
+    # and the first year's dbt process, dbt imported on that core too (pipeline/dbt/warm.py)
     with dbt_warm.WarmDbt() as warm:
         warm.ready(years[0])
         return _run_years(args, years, warm)
 
 
 def _run_years(args: argparse.Namespace, years: list[int], warm: WarmDbt) -> int:
-    from pipeline.instance import get_instance
+    from pipeline.defs.instance import get_instance
 
     console.print("Loading the pipeline definitions…")
     from pipeline.definitions import defs
-    from pipeline.partitions import census_years
+    from pipeline.defs.partitions import census_years
 
     instance = get_instance()
     instance.add_dynamic_partitions(census_years.name, [str(y) for y in years])
@@ -248,13 +239,13 @@ def _run_years(args: argparse.Namespace, years: list[int], warm: WarmDbt) -> int
                     partition_key=str(year), instance=instance, run_config=quiet, raise_on_error=False)
             console.print(shown(_reports_line(reports)))
             failures += [(year, where, message) for where, message in _failure_messages(reports)]
-    from pipeline.publishing import build_path_for
+    from pipeline.warehouse.publish import build_path_for
 
     build = build_path_for(args.warehouse.absolute())
     table, refused, held = _summary(build, run_ids) if build.exists() else (None, [], [])
     if table is not None:
         console.print(table)
-    from pipeline.checks import failures_text
+    from pipeline.defs.quality_checks import failures_text
 
     if build.exists() and (gates := failures_text(build, run_ids)):
         errors.print(shown(gates), highlight=False)
@@ -295,7 +286,7 @@ def _cell(column: str, value: object) -> str:
 
 
 def status(args: argparse.Namespace) -> int:
-    from pipeline.status import open_audit, recent_runs, year_status
+    from pipeline.warehouse.status import open_audit, recent_runs, year_status
 
     published = args.warehouse.absolute()
     try:

@@ -11,12 +11,12 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.publishing import build_path_for
+from pipeline.warehouse.publish import build_path_for
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 # The dbt installed beside this Python, so that a run never picks up another dbt on PATH; started
-# through `equity-dbt` (pipeline/dbt_cli.py), which exits as soon as the command is done.
+# through `equity-dbt` (pipeline/dbt/cli.py), which exits as soon as the command is done.
 DBT_EXECUTABLE = str(Path(sys.executable).parent / "equity-dbt")
 
 

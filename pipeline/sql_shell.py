@@ -13,8 +13,8 @@ import duckdb
 from rich.console import Console
 from rich.table import Table
 
-from pipeline.cli import shown
-from pipeline.ingest import warehouse
+from pipeline.terminal import shown
+from pipeline.warehouse import db as warehouse
 
 TABLES_SQL = (
     "SELECT table_schema || '.' || table_name AS table, table_type FROM information_schema.tables "

@@ -12,7 +12,7 @@ import sys
 import uuid
 from pathlib import Path
 
-from pipeline.ingest.warehouse import connect
+from pipeline.warehouse.db import connect
 from pipeline.ingest.year import load_year
 
 REPO = Path(__file__).resolve().parents[1]

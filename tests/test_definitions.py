@@ -6,7 +6,7 @@ import json
 
 import dagster as dg
 
-from pipeline.assets.indicators import dbt_build_args, failed_nodes
+from pipeline.defs.assets.indicators import dbt_build_args, failed_nodes
 from pipeline.definitions import defs
 
 WAREHOUSE_MARTS = [  # ../shared/spec/warehouse.md

@@ -6,7 +6,7 @@ name (`classes_530102.csv`); a file with neither is the whole year's
 (census-contract.md, "Attributing a file to a county").
 
 A held-back county keeps the rows of the last good load: at the start of a
-run the build database holds the published state (pipeline/publishing.py),
+run the build database holds the published state (pipeline/warehouse/publish.py),
 so inside the year's transaction a second connection still sees those rows,
 and they are copied back in place of the new ones. Its marts are then built
 from the old rows as before, and `audit.blocked_counties` says why and since

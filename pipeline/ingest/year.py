@@ -22,7 +22,7 @@ from typing import cast
 import duckdb
 import polars as pl
 
-from pipeline.ingest import warehouse
+from pipeline.ingest import raw_tables
 from pipeline.ingest.batches import TableNormaliser
 from pipeline.ingest.checks import FILE, empty_rejections, keys_are_unique, reject_duplicates, reject_orphans_and_stages, rows_per_file
 from pipeline.ingest.contract import Contract, load_contract
@@ -253,7 +253,7 @@ def load_year(
     cross_rejected: list[pl.DataFrame] = [empty_rejections()]
     loaded_by_file: Counter[int] = Counter()
     schools: pl.DataFrame | None = None
-    with warehouse.year_transaction(con, contract, year) as insert, ThreadPoolExecutor(max_workers=1) as writer:
+    with raw_tables.year_transaction(con, contract, year) as insert, ThreadPoolExecutor(max_workers=1) as writer:
         written: Future[None] | None = None
 
         def write(table_name: str, frame: pl.DataFrame) -> None:
@@ -301,7 +301,7 @@ def load_year(
             # as if it had never been streamed (rare: the rows written so far are taken back).
             if streamed and written is not None:
                 written.result()
-                warehouse.delete_year(con, f"raw.{table_name}", year)
+                raw_tables.delete_year(con, f"raw.{table_name}", year)
             good = pl.concat(batches, how="vertical_relaxed") if batches else None
             batches.clear()
             if good is None or good.height == 0:

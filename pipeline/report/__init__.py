@@ -33,7 +33,8 @@ import duckdb
 from pipeline.report.html import render_html
 from pipeline.report.labels import LANGS
 from pipeline.report.model import Report, ReportError, Section
-from pipeline.report.sections import DEFAULT_SECTIONS, ReportContext, SectionBuilder
+from pipeline.report.context import ReportContext, SectionBuilder
+from pipeline.report.sections import DEFAULT_SECTIONS
 from pipeline.report.xlsx import write_workbook
 
 __all__ = [

@@ -19,7 +19,8 @@ from pathlib import Path
 import duckdb
 
 from pipeline.report import ReportFiles, counties_of, write_county_report
-from pipeline.report.sections import DEFAULT_SECTIONS, SectionBuilder
+from pipeline.report.context import SectionBuilder
+from pipeline.report.sections import DEFAULT_SECTIONS
 
 # Fewer reports than this per worker are not worth a worker's start-up.
 REPORTS_PER_WORKER = 8

@@ -20,7 +20,7 @@ from pipeline.report.format import format_value
 from pipeline.report.model import Column, Paragraph, Section, Table, Verdict
 
 if TYPE_CHECKING:
-    from pipeline.report.sections import ReportContext
+    from pipeline.report.context import ReportContext
 
 REMEDIATION_MARTS = ("school_remediation", "county_remediation")
 COUNTY_TOTAL = "all"   # county_remediation's stage of the county total

@@ -1,7 +1,7 @@
 """Fixtures for the dbt project's tests: a throwaway census warehouse, the real `dbt build`.
 
 * `create_warehouse(path, tables)` creates the `raw` and `audit` schemas exactly as the
-  ingestion does (pipeline/ingest/warehouse.py: same tables, columns and types, lineage
+  ingestion does (pipeline/ingest/raw_tables.py: same tables, columns and types, lineage
   columns filled in) and inserts the rows each test states as dicts; missing columns are NULL.
 * `run_dbt(workdir, args, year=None)` runs the real dbt CLI on `workdir/warehouse.duckdb`
   with its own --target-path and --log-path, so tests can run in parallel.
@@ -28,7 +28,8 @@ import duckdb
 import pytest
 
 from pipeline.ingest.contract import load_contract
-from pipeline.ingest.warehouse import connect, ensure_schema
+from pipeline.ingest.raw_tables import ensure_schema
+from pipeline.warehouse.db import connect
 
 REPO = Path(__file__).resolve().parents[2]
 PROJECT_DIR = REPO / "dbt_project"

@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 from conftest import connect_read_only, create_warehouse, good_primary_school, merge, one, rows, run_dbt
 
-from pipeline.gates import run_suite
-from pipeline.ingest.warehouse import connect
+from pipeline.quality import run_suite
+from pipeline.warehouse.db import connect
 
 YEAR = 2024
 OPEN, HELD, EMPTY = "530102", "530103", "530104"

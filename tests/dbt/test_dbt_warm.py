@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import dbt_warm
-from pipeline.assets.indicators import failed_nodes
-from pipeline.dbt_targets import PARTIAL_PARSE, year_vars
+from pipeline.dbt import warm as dbt_warm
+from pipeline.defs.assets.indicators import failed_nodes
+from pipeline.dbt.targets import PARTIAL_PARSE, year_vars
 from pipeline.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR
 from tests.dbt.conftest import YEAR, create_warehouse, good_primary_school, merge
 
@@ -92,7 +92,7 @@ def test_other_dbt_commands_are_not_handed_over(tmp_path, monkeypatch):
 
 def test_an_unused_warm_process_ends_with_the_run_that_started_it(tmp_path):
     starter = subprocess.run(
-        [sys.executable, "-c", "from pipeline import dbt_warm; print(dbt_warm.start().pid)"],
+        [sys.executable, "-c", "from pipeline.dbt import warm as dbt_warm; print(dbt_warm.start().pid)"],
         capture_output=True, text=True, check=True, timeout=60,
     )
     pid = int(starter.stdout)

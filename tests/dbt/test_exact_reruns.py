@@ -28,7 +28,7 @@ import polars as pl
 import pytest
 from conftest import REPO, RAW_COLUMNS, YEAR, create_warehouse, run_dbt
 
-from pipeline.ingest.warehouse import connect
+from pipeline.warehouse.db import connect
 from synthetic.generator import generate_year
 
 N_COUNTIES = 20

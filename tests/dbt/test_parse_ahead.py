@@ -8,7 +8,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from pipeline.dbt_targets import PARTIAL_PARSE, parse_ahead, saved_parse, seed_parse, year_vars
+from pipeline.dbt.targets import PARTIAL_PARSE, parse_ahead, saved_parse, seed_parse, year_vars
 from pipeline.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR
 
 YEAR = 2031  # no other test builds it

@@ -19,8 +19,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipeline.gates import SuiteResult
-from pipeline.ingest.warehouse import connect
+from pipeline.quality import SuiteResult
+from pipeline.warehouse.db import connect
 from pipeline.ingest.year import load_year
 
 REPO = Path(__file__).resolve().parents[2]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.gates import MART_SUITES, RAW_SUITES, run_suite
-from pipeline.ingest.warehouse import connect
+from pipeline.quality import MART_SUITES, RAW_SUITES, run_suite
+from pipeline.warehouse.db import connect
 from tests.gates.conftest import YEARS, failing
 
 

@@ -12,10 +12,10 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from pipeline.assets.ingestion import raw_census
-from pipeline.checks import build_quality_checks, docs_dir_for, failures_text
-from pipeline.partitions import census_years
-from pipeline.resources import CensusFilesResource, WarehouseResource
+from pipeline.defs.assets.ingestion import raw_census
+from pipeline.defs.quality_checks import build_quality_checks, docs_dir_for, failures_text
+from pipeline.defs.partitions import census_years
+from pipeline.defs.resources import CensusFilesResource, WarehouseResource
 from tests.gates.conftest import replace_cell
 
 PROBE = dg.AssetKey(["test_marts", "class_totals"])

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.gates import run_suite
-from pipeline.ingest.warehouse import connect
+from pipeline.quality import run_suite
+from pipeline.warehouse.db import connect
 from tests.gates.conftest import failing, load_raw_dir, replace_cell
 
 ENGINES = ["gx", "sql"]

@@ -1,6 +1,6 @@
 """What the engines skip to start and run faster changes nothing they compute.
 
-- GX is imported with `scipy.stats` deferred (pipeline/gates/gx_engine.py): the expectations that
+- GX is imported with `scipy.stats` deferred (pipeline/quality/gx_engine.py): the expectations that
   use SciPy still get it, on first use, and later importers get the real module;
 - the SQL engine's cheaper forms (non-null counts, the hash pre-check of uniqueness) give the
   counts of the plain translation, on values that are repeated, missing or unique.
@@ -11,13 +11,13 @@ import sys
 
 import duckdb
 
-from pipeline.gates import load_suite, sql_engine
-from pipeline.gates.suites import Expectation
+from pipeline.quality import load_suite, sql_engine
+from pipeline.quality.suites import Expectation
 from pipeline.settings import PROJECT_ROOT
 
 STARTUP = """
 import sys
-from pipeline.gates import gx_engine
+from pipeline.quality import gx_engine
 gx_engine.context()
 assert "scipy.stats" not in sys.modules, "scipy.stats was imported with GX"
 from great_expectations.expectations.core import expect_column_kl_divergence_to_be_less_than as kl

@@ -7,8 +7,8 @@ import os
 import subprocess
 import sys
 
-from pipeline.gates import build_docs, load_results, render_failures, run_suite, write_results
-from pipeline.ingest.warehouse import connect
+from pipeline.quality import build_docs, load_results, render_failures, run_suite, write_results
+from pipeline.warehouse.db import connect
 from tests.gates.conftest import REPO
 
 ZERO_CLASS = "UPDATE raw.classes SET students = 0 WHERE rowid = (SELECT min(rowid) FROM raw.classes WHERE year = 2024)"
@@ -86,7 +86,7 @@ def test_failures_render_as_text_with_sample_rows(clean_raw, planted):
 
 def _gates(*args):
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    return subprocess.run([sys.executable, "-m", "pipeline.gates", *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
+    return subprocess.run([sys.executable, "-m", "pipeline.quality", *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
 
 
 def test_command_line_exits_non_zero_and_names_the_failure(clean_raw, planted):

@@ -6,10 +6,10 @@ import great_expectations as gx
 import pytest
 import yaml
 
-from pipeline.gates import MART_SUITES, RAW_SUITES, SUITES_DIR, load_suites
-from pipeline.gates.suites import SuiteError, parse_suite, render_query
+from pipeline.quality import MART_SUITES, RAW_SUITES, SUITES_DIR, load_suites
+from pipeline.quality.suites import SuiteError, parse_suite, render_query
 from pipeline.ingest.contract import load_contract
-from pipeline.ingest.warehouse import connect
+from pipeline.warehouse.db import connect
 
 SUITES = load_suites()
 

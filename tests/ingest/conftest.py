@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipeline.ingest.warehouse import connect
+from pipeline.warehouse.db import connect
 from pipeline.ingest.year import YearLoad, load_year
 from tests.census_files import SCHOOLS, write_delimited
 

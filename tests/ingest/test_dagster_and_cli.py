@@ -9,9 +9,9 @@ import sys
 import dagster as dg
 import duckdb
 
-from pipeline.assets.ingestion import RAW_KEYS, raw_census
-from pipeline.partitions import census_years
-from pipeline.resources import CensusFilesResource, WarehouseResource
+from pipeline.defs.assets.ingestion import RAW_KEYS, raw_census
+from pipeline.defs.partitions import census_years
+from pipeline.defs.resources import CensusFilesResource, WarehouseResource
 from tests.census_files import write_delimited, write_small_census
 
 

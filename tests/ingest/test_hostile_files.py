@@ -188,7 +188,7 @@ def test_a_huge_line_is_stored_once_and_cut_without_blowing_up_memory(tmp_path):
             handle.write("9" * (1 << 20))
         handle.write("\n")
     script = (
-        "import sys, uuid, resource; from pathlib import Path; from pipeline.ingest.warehouse import connect;"
+        "import sys, uuid, resource; from pathlib import Path; from pipeline.warehouse.db import connect;"
         "from pipeline.ingest.year import load_year;"
         "con = connect(sys.argv[2]); load_year(con, Path(sys.argv[1]), 2024, str(uuid.uuid4()), None);"
         "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"

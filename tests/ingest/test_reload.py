@@ -6,7 +6,7 @@ import polars as pl
 import pytest
 
 from pipeline.ingest.contract import load_contract
-from pipeline.ingest.warehouse import replace_year
+from pipeline.ingest.raw_tables import replace_year
 from tests.census_files import write_delimited
 
 CLASSES = [["school_id", "class_id", "stage", "students"], ["0001", "1", "primary", "40"], ["0001", "1", "primary", "40"], ["0002", "1", "junior", "x"]]

@@ -17,9 +17,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipeline.publishing import build_path_for, published_run, published_versions
-from pipeline.resources import WarehouseResource
-from pipeline.runs import KILLED_WHILE_PUBLISHING, start_run
+from pipeline.warehouse.publish import build_path_for, published_run, published_versions
+from pipeline.defs.resources import WarehouseResource
+from pipeline.warehouse.runs import KILLED_WHILE_PUBLISHING, start_run
 from tests.census_files import write_small_census
 from tests.operations.conftest import equity, marts_snapshot
 
@@ -271,7 +271,7 @@ def test_a_full_disk_fails_the_publication_cleanly(census, small_disk):
 COPY_OVER_THE_LIMIT = """
 import resource, sys
 from pathlib import Path
-from pipeline.publishing import publish
+from pipeline.warehouse.publish import publish
 build, published = Path(sys.argv[1]), Path(sys.argv[2])
 resource.setrlimit(resource.RLIMIT_FSIZE, (build.stat().st_size // 2, resource.RLIM_INFINITY))
 try:

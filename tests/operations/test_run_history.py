@@ -6,8 +6,8 @@ import logging
 
 import sqlalchemy
 
-from pipeline import instance
-from pipeline.instance import lighten_run_history
+from pipeline.defs import instance
+from pipeline.defs.instance import lighten_run_history
 
 NOTICE = "Logging an `AssetObservation` instead of an `AssetCheckResult` for dbt test `unique_x`."
 

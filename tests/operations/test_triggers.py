@@ -8,10 +8,10 @@ from datetime import datetime, timezone
 import dagster as dg
 import pytest
 
-from pipeline.partitions import census_years
-from pipeline.resources import CensusFilesResource, WarehouseResource
-from pipeline.schedules import annual_full_rebuild, nightly_changed_years
-from pipeline.sensors import census_files_sensor, reports_after_publish
+from pipeline.defs.partitions import census_years
+from pipeline.defs.resources import CensusFilesResource, WarehouseResource
+from pipeline.defs.schedules import annual_full_rebuild, nightly_changed_years
+from pipeline.defs.sensors import census_files_sensor, reports_after_publish
 from tests.census_files import write_small_census
 
 

@@ -15,7 +15,7 @@ from pipeline.report import DEFAULT_SECTIONS, build_report, charts, write_county
 from pipeline.report.batch import write_reports
 from pipeline.report.format import format_value
 from pipeline.report.model import Column, Section, Table
-from pipeline.report.sections import ReportContext
+from pipeline.report.context import ReportContext
 
 COUNTY, YEAR = "539901", 2024
 

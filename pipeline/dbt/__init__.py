@@ -1,0 +1,1 @@
+"""Every dbt concern: the project's manifest, the dbt resource, the per-run target folders."""

@@ -1,0 +1,1 @@
+"""Everything Dagster sees: assets, quality checks, resources, jobs, schedules, sensors, instance."""
