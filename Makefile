@@ -11,7 +11,7 @@ export EQUITY_BUILD_DATABASE ?= $(basename $(EQUITY_WAREHOUSE)).build.duckdb
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 export DO_NOT_TRACK := 1
 
-.PHONY: run test setup lock demo-data ui clean
+.PHONY: run test test-fast lint setup lock demo-data ui clean
 
 DBT := $(BIN)/dbt --quiet
 DBT_DIRS := --project-dir dbt_project --profiles-dir dbt_project
@@ -24,9 +24,18 @@ run: setup
 	$(DBT) docs generate --static $(DBT_DIRS) --target-path $(dir $(EQUITY_WAREHOUSE))dbt_docs
 	@echo "Data dictionary (dbt docs): $(dir $(EQUITY_WAREHOUSE))dbt_docs/static_index.html"
 
-## make test: set up, then the whole test suite (real DuckDB, dbt, Dagster)
-test: setup
+## make test: set up, lint, then the whole test suite (real DuckDB, dbt, Dagster, Chromium)
+test: setup lint
 	$(BIN)/python -m pytest
+
+## make test-fast: the quick loop, without the tests that build warehouses or drive a browser
+test-fast: setup
+	$(BIN)/python -m pytest -m "not slow and not browser"
+
+## make lint: ruff's checks and its formatting, as pyproject.toml configures them
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 setup: $(VENV)/.installed $(MANIFEST)
 

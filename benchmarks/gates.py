@@ -46,15 +46,28 @@ def generate(size: str) -> Path:
         if not (raw / str(year) / "teachers.csv").exists():
             print(f"generating the {size}-size census year {year} under {raw} …", flush=True)
             subprocess.run(
-                [sys.executable, "-m", "synthetic.generator", "--size", size, "--year", str(year), "--format", "csv", "--out", str(raw)],
-                check=True, cwd=REPO,
+                [
+                    sys.executable,
+                    "-m",
+                    "synthetic.generator",
+                    "--size",
+                    size,
+                    "--year",
+                    str(year),
+                    "--format",
+                    "csv",
+                    "--out",
+                    str(raw),
+                ],
+                check=True,
+                cwd=REPO,
             )
     return raw
 
 
 def ingest(raw: Path, db: Path) -> dict:
-    from pipeline.warehouse.db import connect
     from pipeline.ingest.year import load_year
+    from pipeline.warehouse.db import connect
 
     rows = {}
     with connect(db) as con:
@@ -83,16 +96,20 @@ def gates(db: Path, engine: str, marts: bool) -> dict:
     with connect(db, read_only=True) as con:
         for suite in suites:
             result = run_suite(con, suite, YEAR, engine=engine)
-            out.append({
-                "suite": suite,
-                "rows": result.rows,
-                "expectations": len(result.results),
-                "engine_of_column_checks": sorted({r.engine for r in result.results if r.expectation_type != "unexpected_rows_expectation"}),
-                "seconds": result.seconds,
-                "split": result.engines,
-                "errors": len(result.errors),
-                "warnings": len(result.warnings),
-            })
+            out.append(
+                {
+                    "suite": suite,
+                    "rows": result.rows,
+                    "expectations": len(result.results),
+                    "engine_of_column_checks": sorted(
+                        {r.engine for r in result.results if r.expectation_type != "unexpected_rows_expectation"}
+                    ),
+                    "seconds": result.seconds,
+                    "split": result.engines,
+                    "errors": len(result.errors),
+                    "warnings": len(result.warnings),
+                }
+            )
     validate = time.perf_counter() - t_all
     return {
         "engine": engine,
@@ -121,13 +138,31 @@ def run_child(*args: str) -> dict:
 
 def build_marts(db: Path) -> float:
     dbt = Path(sys.executable).with_name("dbt")
-    env = {**os.environ, "EQUITY_WAREHOUSE": str(db), "EQUITY_BUILD_DATABASE": str(db), "DBT_SEND_ANONYMOUS_USAGE_STATS": "False"}
+    env = {
+        **os.environ,
+        "EQUITY_WAREHOUSE": str(db),
+        "EQUITY_BUILD_DATABASE": str(db),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+    }
     target = HERE / ".data" / "dbt-target"
     started = time.perf_counter()
     subprocess.run(
-        [str(dbt), "build", "--project-dir", str(REPO / "dbt_project"), "--profiles-dir", str(REPO / "dbt_project"),
-         "--target-path", str(target), "--log-path", str(target / "logs")],
-        check=True, env=env, cwd=REPO, capture_output=True,
+        [
+            str(dbt),
+            "build",
+            "--project-dir",
+            str(REPO / "dbt_project"),
+            "--profiles-dir",
+            str(REPO / "dbt_project"),
+            "--target-path",
+            str(target),
+            "--log-path",
+            str(target / "logs"),
+        ],
+        check=True,
+        env=env,
+        cwd=REPO,
+        capture_output=True,
     )
     return round(time.perf_counter() - started, 1)
 
@@ -135,8 +170,13 @@ def build_marts(db: Path) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", default="province", choices=["county", "province", "nation"])
-    parser.add_argument("--engines", nargs="+", default=None, choices=["auto", "sql", "gx"],
-                        help="default: auto sql gx (province), auto sql (nation)")
+    parser.add_argument(
+        "--engines",
+        nargs="+",
+        default=None,
+        choices=["auto", "sql", "gx"],
+        help="default: auto sql gx (province), auto sql (nation)",
+    )
     parser.add_argument("--marts", action="store_true", help="also build the dbt marts and time the mart suites")
     parser.add_argument("--reingest", action="store_true", help="load the CSV files again even if the database exists")
     parser.add_argument("--child", nargs="*", help=argparse.SUPPRESS)
@@ -177,9 +217,18 @@ def main() -> None:
     header = f"{'suite':<32}{'rows':>12}" + "".join(f"{e + ' s':>10}" for e in report["runs"])
     print(header)
     for i, s in enumerate(first["suites"]):
-        print(f"{s['suite']:<32}{s['rows']:>12,}" + "".join(f"{r['suites'][i]['seconds']:>10.2f}" for r in report["runs"].values()))
-    print(f"{'validation, raw suites':<44}" + "".join(f"{r['raw_validate_seconds']:>10.2f}" for r in report["runs"].values()))
-    print(f"{'GX import + context (once a process)':<44}" + "".join(f"{r['gx_context_seconds']:>10.2f}" for r in report["runs"].values()))
+        print(
+            f"{s['suite']:<32}{s['rows']:>12,}"
+            + "".join(f"{r['suites'][i]['seconds']:>10.2f}" for r in report["runs"].values())
+        )
+    print(
+        f"{'validation, raw suites':<44}"
+        + "".join(f"{r['raw_validate_seconds']:>10.2f}" for r in report["runs"].values())
+    )
+    print(
+        f"{'GX import + context (once a process)':<44}"
+        + "".join(f"{r['gx_context_seconds']:>10.2f}" for r in report["runs"].values())
+    )
     print(f"{'whole process':<44}" + "".join(f"{r['process_seconds']:>10.2f}" for r in report["runs"].values()))
     print(f"{'peak RSS MB':<44}" + "".join(f"{r['peak_rss_mb']:>10,}" for r in report["runs"].values()))
     failed = {e: [s["suite"] for s in r["suites"] if s["errors"]] for e, r in report["runs"].items()}

@@ -33,19 +33,23 @@ def bare_read(raw: Path, db: Path) -> dict:
     files = sorted((raw / str(YEAR)).glob("*.csv"))
     with duckdb.connect(str(db)) as con:
         for path in files:
-            con.execute(f"CREATE TABLE \"{path.stem}\" AS SELECT * FROM read_csv(?)", [str(path)])
+            con.execute(f'CREATE TABLE "{path.stem}" AS SELECT * FROM read_csv(?)', [str(path)])
         rows = sum(con.execute(f'SELECT count(*) FROM "{p.stem}"').fetchone()[0] for p in files)
     return {"files": len(files), "rows": rows}
 
 
 def ingestion(raw: Path, db: Path) -> dict:
-    from pipeline.warehouse.db import connect
     from pipeline.ingest.year import load_year
+    from pipeline.warehouse.db import connect
 
     with connect(db) as con:
         load = load_year(con, raw, YEAR, str(uuid.uuid4()), salt=None)
     counts = load.table_counts()
-    return {"files": len(load.files), "rows": int(counts["rows_loaded"].sum()), "rejected": int(counts["rows_rejected"].sum())}
+    return {
+        "files": len(load.files),
+        "rows": int(counts["rows_loaded"].sum()),
+        "rejected": int(counts["rows_rejected"].sum()),
+    }
 
 
 PHASES = {"bare_read": bare_read, "ingestion": ingestion}
@@ -63,7 +67,9 @@ def measure(phase: str, raw: Path) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         done = subprocess.run(
             [sys.executable, __file__, "--child", phase, "--raw", str(raw), "--db", str(Path(tmp) / "w.duckdb")],
-            capture_output=True, text=True, check=True,
+            capture_output=True,
+            text=True,
+            check=True,
         )
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -72,7 +78,22 @@ def generate(size: str) -> Path:
     raw = HERE / ".data" / f"{size}-csv"
     if not (raw / str(YEAR) / "teachers.csv").exists():
         print(f"generating a {size}-size census year under {raw} …", flush=True)
-        subprocess.run([sys.executable, "-m", "synthetic.generator", "--size", size, "--year", str(YEAR), "--format", "csv", "--out", str(raw)], check=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "synthetic.generator",
+                "--size",
+                size,
+                "--year",
+                str(YEAR),
+                "--format",
+                "csv",
+                "--out",
+                str(raw),
+            ],
+            check=True,
+        )
     return raw
 
 
@@ -97,7 +118,10 @@ def main() -> None:
     print(f"\ningestion / bare read = {ratio:.2f}x (target <= 3x)")
     out = HERE / "results" / f"ingest-{args.size}.json"
     out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps({"size": args.size, "csv_mb": round(size_mb), "phases": results, "ratio": round(ratio, 2)}, indent=2) + "\n")
+    out.write_text(
+        json.dumps({"size": args.size, "csv_mb": round(size_mb), "phases": results, "ratio": round(ratio, 2)}, indent=2)
+        + "\n"
+    )
     print(f"written to {out.relative_to(HERE.parent)}")
 
 

@@ -34,8 +34,12 @@ class Measured:
 
     def as_dict(self) -> dict:
         return {
-            "seconds": round(self.seconds, 2), "cpu_seconds": self.cpu_seconds, "peak_tree_mb": self.peak_tree_mb,
-            "peak_process_mb": self.peak_process_mb, "load_before": round(self.load_before, 2), "load_after": round(self.load_after, 2),
+            "seconds": round(self.seconds, 2),
+            "cpu_seconds": self.cpu_seconds,
+            "peak_tree_mb": self.peak_tree_mb,
+            "peak_process_mb": self.peak_process_mb,
+            "load_before": round(self.load_before, 2),
+            "load_after": round(self.load_after, 2),
         }
 
 
@@ -68,7 +72,9 @@ def tree_rss(root: int) -> int:
     return total
 
 
-def run(command: list[str], env: dict[str, str] | None = None, cwd: Path | None = None, log: Path | None = None) -> Measured:
+def run(
+    command: list[str], env: dict[str, str] | None = None, cwd: Path | None = None, log: Path | None = None
+) -> Measured:
     """Run `command` to its end, its output to `log` (or discarded); measure it.
 
     The disk first writes out what earlier steps left in the page cache, so that a step does
@@ -99,6 +105,11 @@ def run(command: list[str], env: dict[str, str] | None = None, cwd: Path | None 
             out.close()
     largest = usage.ru_maxrss * 1024
     return Measured(
-        process.returncode, seconds, round(max(peak[0], largest) / 2**20), round(largest / 2**20), load_before, os.getloadavg()[0],
+        process.returncode,
+        seconds,
+        round(max(peak[0], largest) / 2**20),
+        round(largest / 2**20),
+        load_before,
+        os.getloadavg()[0],
         round(usage.ru_utime + usage.ru_stime, 1),
     )

@@ -75,11 +75,27 @@ def generate(size: str, fmt: str) -> Path:
         if done.exists():
             continue
         shutil.rmtree(raw / str(year), ignore_errors=True)
-        print(f"generating the {size}-size census year {year} ({fmt}, one file per county) under {raw.relative_to(REPO)} …", flush=True)
+        print(
+            f"generating the {size}-size census year {year} ({fmt}, one file per county) under {raw.relative_to(REPO)} …",
+            flush=True,
+        )
         subprocess.run(
-            [sys.executable, "-m", "synthetic.generator", "--size", size, "--year", str(year), "--format", fmt,
-             "--out", str(raw), "--split-by-county"],
-            check=True, cwd=REPO,
+            [
+                sys.executable,
+                "-m",
+                "synthetic.generator",
+                "--size",
+                size,
+                "--year",
+                str(year),
+                "--format",
+                fmt,
+                "--out",
+                str(raw),
+                "--split-by-county",
+            ],
+            check=True,
+            cwd=REPO,
         )
         done.touch()
     restore(raw)
@@ -150,7 +166,20 @@ def warm_page_cache(files: list[Path]) -> None:
 def measure_bare_read(raw: Path, fmt: str, tmp: Path) -> dict:
     result = tmp / "bare.json"
     measured = measure.run(
-        [sys.executable, __file__, "--child", "bare", "--raw", str(raw), "--format", fmt, "--db", str(tmp / "bare.duckdb"), "--out", str(result)],
+        [
+            sys.executable,
+            __file__,
+            "--child",
+            "bare",
+            "--raw",
+            str(raw),
+            "--format",
+            fmt,
+            "--db",
+            str(tmp / "bare.duckdb"),
+            "--out",
+            str(result),
+        ],
         cwd=REPO,
     )
     if measured.returncode:
@@ -183,10 +212,14 @@ def stage_times(home: Path, since: float) -> tuple[list[dict], float]:
                 stages[STAGES.get(step.step_key, "gates")] += step.end_time - step.start_time
         seconds = (stats.end_time or stats.start_time) - stats.start_time
         total += seconds
-        runs.append({
-            "year": int(record.dagster_run.tags.get("dagster/partition", 0)), "status": record.dagster_run.status.value,
-            "run_seconds": round(seconds, 2), "stages": {k: round(v, 2) for k, v in stages.items()},
-        })
+        runs.append(
+            {
+                "year": int(record.dagster_run.tags.get("dagster/partition", 0)),
+                "status": record.dagster_run.status.value,
+                "run_seconds": round(seconds, 2),
+                "stages": {k: round(v, 2) for k, v in stages.items()},
+            }
+        )
     instance.dispose()
     return runs, total
 
@@ -194,7 +227,11 @@ def stage_times(home: Path, since: float) -> tuple[list[dict], float]:
 def measure_run(years: list[int], raw: Path, warehouse: Path, home: Path, name: str) -> dict:
     since = time.time()
     log = warehouse.parent / f"{name}.log"
-    measured = equity(["run", "--raw", str(raw), "--warehouse", str(warehouse), "--years", *map(str, years), "--no-reports"], home, log)
+    measured = equity(
+        ["run", "--raw", str(raw), "--warehouse", str(warehouse), "--years", *map(str, years), "--no-reports"],
+        home,
+        log,
+    )
     runs, in_runs = stage_times(home, since)
     if measured.returncode:
         print(log.read_text(errors="replace")[-3000:], file=sys.stderr)
@@ -205,7 +242,9 @@ def measure_run(years: list[int], raw: Path, warehouse: Path, home: Path, name: 
     stages["start-up"] = max(measured.seconds - in_runs, 0.0)
     return {
         "command": f"equity run --raw <data> --warehouse <tmp> --years {' '.join(map(str, years))} --no-reports",
-        **measured.as_dict(), "stages": {k: round(v, 2) for k, v in stages.items()}, "runs": runs,
+        **measured.as_dict(),
+        "stages": {k: round(v, 2) for k, v in stages.items()},
+        "runs": runs,
     }
 
 
@@ -214,11 +253,17 @@ def measure_reports(warehouse: Path, home: Path, tmp: Path, county: str | None =
     which = ["--county", county] if county else []
     out = tmp / f"reports-{county or 'all'}"
     log = tmp / f"report-{county or 'all'}.log"
-    measured = equity(["report", *which, "--year", str(YEAR), "--warehouse", str(warehouse), "--out", str(out)], home, log)
+    measured = equity(
+        ["report", *which, "--year", str(YEAR), "--warehouse", str(warehouse), "--out", str(out)], home, log
+    )
     if measured.returncode:
         raise SystemExit(f"equity report failed; log: {log}")
     counties = len(list(out.glob("*.html")))
-    return {"command": f"equity report {' '.join(which)} --year {YEAR}".replace("  ", " "), "counties": counties, **measured.as_dict()}
+    return {
+        "command": f"equity report {' '.join(which)} --year {YEAR}".replace("  ", " "),
+        "counties": counties,
+        **measured.as_dict(),
+    }
 
 
 def nightly_years(raw: Path, warehouse: Path) -> list[int]:
@@ -238,9 +283,12 @@ def bench(size: str, fmt: str) -> dict:
     raw = generate(size, fmt)
     files = year_files(raw, YEAR)
     result: dict = {
-        "size": size, "format": fmt, "year": YEAR,
+        "size": size,
+        "format": fmt,
+        "year": YEAR,
         "machine": f"{os.cpu_count()} cores, {os.sysconf('SC_PHYS_PAGES') * os.sysconf('SC_PAGE_SIZE') / 2**30:.0f} GB, Python {platform.python_version()}",
-        "files": len(files), "mb": round(sum(p.stat().st_size for p in files) / 1e6, 1),
+        "files": len(files),
+        "mb": round(sum(p.stat().st_size for p in files) / 1e6, 1),
     }
     with tempfile.TemporaryDirectory(prefix=f"equity-bench-{size}-") as tmp_name:
         tmp = Path(tmp_name)
@@ -257,14 +305,18 @@ def bench(size: str, fmt: str) -> dict:
         county = sorted({p.stem.split("_", 1)[1] for p in files if p.name.startswith("schools_")})[0]
         print(f"[{size}] equity report, county {county} …", flush=True)
         result["report"] = measure_reports(warehouse, home, tmp, county)
-        if size != "nation" or OPTIONS.all_reports:   # the nation's 2,000 reports take tens of minutes
+        if size != "nation" or OPTIONS.all_reports:  # the nation's 2,000 reports take tens of minutes
             print(f"[{size}] equity report, every county of {YEAR} …", flush=True)
             result["reports"] = measure_reports(warehouse, home, tmp)
         changed_county, changed_file = change_one_class(raw, fmt)
         try:
             years = nightly_years(raw, warehouse)
             print(f"[{size}] nightly: {changed_file.name} changed, the schedule picks {years} …", flush=True)
-            result["nightly"] = {"changed_file": changed_file.name, "years_picked": years, **measure_run(years, raw, warehouse, home, "nightly")}
+            result["nightly"] = {
+                "changed_file": changed_file.name,
+                "years_picked": years,
+                **measure_run(years, raw, warehouse, home, "nightly"),
+            }
         finally:
             restore(raw)
         result["nightly"]["county"] = changed_county
@@ -280,27 +332,43 @@ def _cell(value: float | None, width: int = 9) -> str:
 
 def print_table(results: list[dict]) -> None:
     print()
-    print(f"{'size':<9}{'step':<11}{'files':>7}{'MB':>8}{'rows':>12}{'total s':>9}" + "".join(f"{c[:9]:>10}" for c in COLUMNS) + f"{'peak MB':>9}{'load':>6}")
+    print(
+        f"{'size':<9}{'step':<11}{'files':>7}{'MB':>8}{'rows':>12}{'total s':>9}"
+        + "".join(f"{c[:9]:>10}" for c in COLUMNS)
+        + f"{'peak MB':>9}{'load':>6}"
+    )
     for r in results:
         rows = sum(r["rows"].values())
         bare = r["bare_read"]
-        print(f"{r['size']:<9}{'bare read':<11}{r['files']:>7,}{r['mb']:>8,.0f}{rows:>12,}{_cell(bare['seconds'])}" + " " * 10 * len(COLUMNS) + f"{bare['peak_tree_mb']:>9,}{bare['load_before']:>6.1f}")
+        print(
+            f"{r['size']:<9}{'bare read':<11}{r['files']:>7,}{r['mb']:>8,.0f}{rows:>12,}{_cell(bare['seconds'])}"
+            + " " * 10 * len(COLUMNS)
+            + f"{bare['peak_tree_mb']:>9,}{bare['load_before']:>6.1f}"
+        )
         for step in ("full_run", "history_run", "nightly"):
             m = r[step]
-            print(f"{'':<9}{step.replace('_run', '').replace('full', f'run {YEAR}').replace('history', f'run {PREVIOUS}'):<11}{'':>27}{_cell(m['seconds'])}"
-                  + "".join(_cell(m["stages"].get(c), 10) for c in COLUMNS) + f"{m['peak_tree_mb']:>9,}{m['load_before']:>6.1f}")
+            print(
+                f"{'':<9}{step.replace('_run', '').replace('full', f'run {YEAR}').replace('history', f'run {PREVIOUS}'):<11}{'':>27}{_cell(m['seconds'])}"
+                + "".join(_cell(m["stages"].get(c), 10) for c in COLUMNS)
+                + f"{m['peak_tree_mb']:>9,}{m['load_before']:>6.1f}"
+            )
         for step, name in (("report", "report 1"), ("reports", "reports")):
             if step not in r:
                 continue
             rep = r[step]
-            print(f"{'':<9}{name:<11}{rep['counties']:>7,}{'':>20}{_cell(rep['seconds'])}" + " " * 10 * len(COLUMNS)
-                  + f"{rep['peak_tree_mb']:>9,}{rep['load_before']:>6.1f}")
+            print(
+                f"{'':<9}{name:<11}{rep['counties']:>7,}{'':>20}{_cell(rep['seconds'])}"
+                + " " * 10 * len(COLUMNS)
+                + f"{rep['peak_tree_mb']:>9,}{rep['load_before']:>6.1f}"
+            )
     print()
     for r in results:
         full, night = r["full_run"], r["nightly"]
-        print(f"{r['size']}: end to end {full['seconds']:.1f} s = {full['seconds'] / r['bare_read']['seconds']:.1f}x the bare read "
-              f"({r['bare_read']['seconds']:.1f} s); nightly after {night['changed_file']} changed: years {night['years_picked']}, "
-              f"{night['seconds']:.1f} s vs {full['seconds'] + r['history_run']['seconds']:.1f} s for both years")
+        print(
+            f"{r['size']}: end to end {full['seconds']:.1f} s = {full['seconds'] / r['bare_read']['seconds']:.1f}x the bare read "
+            f"({r['bare_read']['seconds']:.1f} s); nightly after {night['changed_file']} changed: years {night['years_picked']}, "
+            f"{night['seconds']:.1f} s vs {full['seconds'] + r['history_run']['seconds']:.1f} s for both years"
+        )
 
 
 def child(args: argparse.Namespace) -> None:
@@ -311,9 +379,15 @@ def child(args: argparse.Namespace) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--size", action="append", choices=["county", "province", "nation"], help="repeatable (default: province)")
+    parser.add_argument(
+        "--size", action="append", choices=["county", "province", "nation"], help="repeatable (default: province)"
+    )
     parser.add_argument("--format", default="csv", choices=["csv", "parquet"])
-    parser.add_argument("--all-reports", action="store_true", help="time every county's report at nation size too (default: county and province only)")
+    parser.add_argument(
+        "--all-reports",
+        action="store_true",
+        help="time every county's report at nation size too (default: county and province only)",
+    )
     parser.add_argument("--child", choices=["bare"], help=argparse.SUPPRESS)
     parser.add_argument("--raw", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)

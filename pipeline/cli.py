@@ -19,7 +19,7 @@ import os
 import re
 import sys
 import tempfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -39,6 +39,8 @@ console = Console(file=sys.__stdout__)
 DEFAULT_WAREHOUSE = Path("warehouse/equity.duckdb")
 PUBLISHED_KEY_PATH = ["warehouse", "published"]
 errors = Console(file=sys.__stderr__)
+
+
 def _problem(label: str, *parts: object) -> None:
     """A red label and what it is about (text from data or files) on the error stream."""
     errors.print(Text.assemble((label, "red"), " ", *(shown(part) for part in parts)))
@@ -89,7 +91,9 @@ def _summary(build: Path, run_ids: list[str]) -> tuple[Table, list[tuple[str, st
 
 
 FAILURE_EVENTS = {"STEP_FAILURE", "RESOURCE_INIT_FAILURE", "PIPELINE_FAILURE"}
-DAGSTER_WRAPPER = re.compile(r"DagsterExecutionStepExecutionError|DagsterResourceFunctionError|Error executing resource_fn")
+DAGSTER_WRAPPER = re.compile(
+    r"DagsterExecutionStepExecutionError|DagsterResourceFunctionError|Error executing resource_fn"
+)
 
 
 def _failure_messages(result) -> list[tuple[str, str]]:
@@ -119,8 +123,10 @@ def _reports_line(result) -> str:
     if not result.success:
         return "county reports: failed"
     metadata = result.get_asset_materialization_events()[0].materialization.metadata
-    return (f"county reports: {metadata['counties'].value} written in {metadata['seconds'].value:.1f} s "
-            f"({metadata['processes'].value} process(es)) to {metadata['folder'].value}")
+    return (
+        f"county reports: {metadata['counties'].value} written in {metadata['seconds'].value:.1f} s "
+        f"({metadata['processes'].value} process(es)) to {metadata['folder'].value}"
+    )
 
 
 def _year_line(result, log_file: Path) -> str:
@@ -136,8 +142,12 @@ def _year_line(result, log_file: Path) -> str:
 
 # what an OSError of writing means, for a clerk
 WRITE_ERRORS_ZH = {
-    errno.EROFS: "只读文件系统", errno.EACCES: "没有写入权限", errno.EPERM: "不允许写入", errno.ENOSPC: "磁盘已满",
-    errno.EEXIST: "同名的文件占了文件夹的位置", errno.ENOTDIR: "路径中有文件而不是文件夹",
+    errno.EROFS: "只读文件系统",
+    errno.EACCES: "没有写入权限",
+    errno.EPERM: "不允许写入",
+    errno.ENOSPC: "磁盘已满",
+    errno.EEXIST: "同名的文件占了文件夹的位置",
+    errno.ENOTDIR: "路径中有文件而不是文件夹",
 }
 
 
@@ -159,7 +169,7 @@ def _cannot_write(folder: Path) -> str | None:
 def _open_log(log_dir: Path, year: int):
     """This run's own log of a year (two runs never write one file), headed by what wrote it; `run-<year>.log`
     beside it points to the latest run's."""
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     log_file = log_dir / f"run-{year}-{started:%Y%m%d-%H%M%S}-{os.getpid()}.log"
     log = open(log_file, "x", encoding="utf-8")
     log.write(f"equity run {year}, pid {os.getpid()}, started {started:%Y-%m-%d %H:%M:%S} UTC\n")
@@ -185,8 +195,11 @@ def run(args: argparse.Namespace) -> int:
     years = args.years or found
     missing = sorted(set(years) - set(found))
     if missing:
-        _problem("error:", f"no folder for year(s) {', '.join(map(str, missing))} under {args.raw} "
-                           f"(found: {', '.join(map(str, found))})")
+        _problem(
+            "error:",
+            f"no folder for year(s) {', '.join(map(str, missing))} under {args.raw} "
+            f"(found: {', '.join(map(str, found))})",
+        )
         return 2
     folder = args.warehouse.absolute().parent
     if reason := _cannot_write(folder) or _cannot_write(folder / "logs"):
@@ -194,7 +207,8 @@ def run(args: argparse.Namespace) -> int:
         return 2
 
     # dbt's parse of the first year, in the background on the core that loading the definitions leaves idle
-    from pipeline.dbt import targets as dbt_targets, warm as dbt_warm
+    from pipeline.dbt import targets as dbt_targets
+    from pipeline.dbt import warm as dbt_warm
     from pipeline.settings import Settings
 
     Settings.from_env()
@@ -224,7 +238,8 @@ def _run_years(args: argparse.Namespace, years: list[int], warm: WarmDbt) -> int
         warm.ready(year)
         with _open_log(log_dir, year) as log, contextlib.redirect_stdout(log):
             result = defs.resolve_job_def("census_year").execute_in_process(
-                partition_key=str(year), instance=instance, run_config=quiet, raise_on_error=False)
+                partition_key=str(year), instance=instance, run_config=quiet, raise_on_error=False
+            )
         warm.done()
         log_file = Path(log.name)
         run_ids.append(result.run_id)
@@ -236,7 +251,8 @@ def _run_years(args: argparse.Namespace, years: list[int], warm: WarmDbt) -> int
         if args.reports:
             with open(log_file, "a", encoding="utf-8") as log, contextlib.redirect_stdout(log):
                 reports = defs.resolve_job_def("county_reports").execute_in_process(
-                    partition_key=str(year), instance=instance, run_config=quiet, raise_on_error=False)
+                    partition_key=str(year), instance=instance, run_config=quiet, raise_on_error=False
+                )
             console.print(shown(_reports_line(reports)))
             failures += [(year, where, message) for where, message in _failure_messages(reports)]
     from pipeline.warehouse.publish import build_path_for
@@ -253,7 +269,8 @@ def _run_years(args: argparse.Namespace, years: list[int], warm: WarmDbt) -> int
         _problem("refused", f"{path}: {reason}")
     for year, county, reason_zh, reason in held:
         _problem(
-            "暂缓发布 / held back", f"{year} {county}: {reason_zh} / {reason}. "
+            "暂缓发布 / held back",
+            f"{year} {county}: {reason_zh} / {reason}. "
             "该县保留上次发布的数据，其余各县照常发布 / it keeps its last published figures, the other counties are published",
         )
     for year, step, message in failures:
@@ -262,7 +279,9 @@ def _run_years(args: argparse.Namespace, years: list[int], warm: WarmDbt) -> int
     outcome = f"published: {', '.join(map(str, published))}" if published else "nothing published"
     console.print(shown(f"Warehouse: {args.warehouse.absolute()} ({outcome})"))
     if unpublished:
-        errors.print(f"Not published: {', '.join(map(str, unpublished))}; the warehouse keeps its last good indicators for these years.")
+        errors.print(
+            f"Not published: {', '.join(map(str, unpublished))}; the warehouse keeps its last good indicators for these years."
+        )
     if published and args.reports:
         console.print(shown(f"County reports: {args.warehouse.absolute().parent / 'reports'}/<year>/"))
     return 1 if refused or failures else 0
@@ -297,7 +316,9 @@ def status(args: argparse.Namespace) -> int:
     with con:
         console.print(_rich_table("Census years", *year_status(con)))
         console.print(_rich_table("Recent runs", *recent_runs(con)))
-    published_at = f"{datetime.fromtimestamp(published.stat().st_mtime):%Y-%m-%d %H:%M}" if published.exists() else "never"
+    published_at = (
+        f"{datetime.fromtimestamp(published.stat().st_mtime):%Y-%m-%d %H:%M}" if published.exists() else "never"
+    )
     console.print(shown(f"Published warehouse: {published} (last published {published_at}); audit read from {source}"))
     return 0
 
@@ -350,8 +371,15 @@ def report(args: argparse.Namespace) -> int:
                 errors.print(shown(reason, style="red"))
                 return 2
             try:
-                files = write_reports(published, year, out, args.lang, codes, workers=args.workers,
-                                      on_written=lambda _files, task=task: bar.advance(task))
+                files = write_reports(
+                    published,
+                    year,
+                    out,
+                    args.lang,
+                    codes,
+                    workers=args.workers,
+                    on_written=lambda _files, task=task: bar.advance(task),
+                )
             except LookupError as error:
                 _problem("error:", error)
                 return 2
@@ -367,20 +395,32 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="equity", description="County compulsory-education equity warehouse.")
     commands = parser.add_subparsers(dest="command", required=True)
     run_parser = commands.add_parser("run", help="load census years, compute indicators and publish the warehouse")
-    run_parser.add_argument("--raw", type=Path, default=Path("data/raw"), help="folder with one sub-folder per year (default: data/raw)")
-    run_parser.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE, help="the published warehouse file (default: %(default)s)")
+    run_parser.add_argument(
+        "--raw", type=Path, default=Path("data/raw"), help="folder with one sub-folder per year (default: data/raw)"
+    )
+    run_parser.add_argument(
+        "--warehouse", type=Path, default=DEFAULT_WAREHOUSE, help="the published warehouse file (default: %(default)s)"
+    )
     run_parser.add_argument("--years", type=int, nargs="+", help="only these years (default: every year folder found)")
-    run_parser.add_argument("--no-reports", dest="reports", action="store_false",
-                            help="publish without writing the county reports (write them later with `equity report`)")
+    run_parser.add_argument(
+        "--no-reports",
+        dest="reports",
+        action="store_false",
+        help="publish without writing the county reports (write them later with `equity report`)",
+    )
     run_parser.set_defaults(handler=run)
 
     status_parser = commands.add_parser("status", help="per year: last load, files, rejects, publication; recent runs")
-    status_parser.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE, help="the published warehouse (default: %(default)s)")
+    status_parser.add_argument(
+        "--warehouse", type=Path, default=DEFAULT_WAREHOUSE, help="the published warehouse (default: %(default)s)"
+    )
     status_parser.set_defaults(handler=status)
 
     sql_parser = commands.add_parser("sql", help="query the published warehouse read-only (no query: interactive)")
     sql_parser.add_argument("query", nargs="?", help="a SQL statement; leave out for an interactive prompt")
-    sql_parser.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE, help="the published warehouse (default: %(default)s)")
+    sql_parser.add_argument(
+        "--warehouse", type=Path, default=DEFAULT_WAREHOUSE, help="the published warehouse (default: %(default)s)"
+    )
     sql_parser.add_argument("--max-rows", type=int, default=100, help="rows printed at most (default: %(default)s)")
     sql_parser.set_defaults(handler=sql)
 
@@ -388,10 +428,18 @@ def build_parser() -> argparse.ArgumentParser:
     report_parser.add_argument("--county", help="a 6-digit county code (default: every county of the year)")
     report_parser.add_argument("--year", type=int, help="a census year (default: every published year)")
     report_parser.add_argument("--lang", choices=["zh", "en"], default="zh", help="language (default: %(default)s)")
-    report_parser.add_argument("--out", type=Path, help="folder for the files (default: reports/<year>/ beside the warehouse)")
-    report_parser.add_argument("--workers", type=int, default=report_workers(),
-                               help="processes writing reports (default: EQUITY_REPORT_WORKERS, else one per core)")
-    report_parser.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE, help="the published warehouse (default: %(default)s)")
+    report_parser.add_argument(
+        "--out", type=Path, help="folder for the files (default: reports/<year>/ beside the warehouse)"
+    )
+    report_parser.add_argument(
+        "--workers",
+        type=int,
+        default=report_workers(),
+        help="processes writing reports (default: EQUITY_REPORT_WORKERS, else one per core)",
+    )
+    report_parser.add_argument(
+        "--warehouse", type=Path, default=DEFAULT_WAREHOUSE, help="the published warehouse (default: %(default)s)"
+    )
     report_parser.set_defaults(handler=report)
     return parser
 

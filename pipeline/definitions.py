@@ -2,14 +2,14 @@
 
 import dagster as dg
 
+from pipeline.dbt.resource import CensusDbtCliResource
 from pipeline.defs.assets.indicators import census_dbt_models
 from pipeline.defs.assets.ingestion import raw_census
 from pipeline.defs.assets.publishing import published_warehouse
 from pipeline.defs.assets.reports import county_reports
-from pipeline.defs.quality_checks import build_quality_checks
 from pipeline.defs.instance import lighten_run_history
-from pipeline.dbt.resource import CensusDbtCliResource
 from pipeline.defs.jobs import census_year_job, county_reports_job
+from pipeline.defs.quality_checks import build_quality_checks
 from pipeline.defs.resources import CensusFilesResource, ReportsResource, WarehouseResource, dbt_project
 from pipeline.defs.schedules import annual_full_rebuild, nightly_changed_years
 from pipeline.defs.sensors import census_files_sensor, reports_after_publish

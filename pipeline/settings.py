@@ -30,7 +30,9 @@ def _positive_whole(variable: str, default: int) -> int:
     if not text:
         return default
     if not text.isdigit() or int(text) == 0:
-        raise ValueError(f"{variable} 须为正整数，现为 '{text}' / {variable} must be a positive whole number, not '{text}'")
+        raise ValueError(
+            f"{variable} 须为正整数，现为 '{text}' / {variable} must be a positive whole number, not '{text}'"
+        )
     return int(text)
 
 
@@ -63,7 +65,7 @@ class Settings:
     report_workers: int = 0
 
     @classmethod
-    def from_env(cls) -> "Settings":
+    def from_env(cls) -> Settings:
         settings = cls(
             raw_dir=Path(os.environ.get("EQUITY_RAW_DIR", PROJECT_ROOT / "data" / "raw")).resolve(),
             warehouse=Path(os.environ.get("EQUITY_WAREHOUSE", PROJECT_ROOT / "warehouse" / "equity.duckdb")).resolve(),

@@ -44,7 +44,9 @@ def open_published(published: Path) -> duckdb.DuckDBPyConnection:
 
 
 def shell(con: duckdb.DuckDBPyConnection, console: Console, max_rows: int) -> None:
-    console.print("Read-only SQL on the published warehouse. End statements with ';'. .tables lists tables, .quit leaves.")
+    console.print(
+        "Read-only SQL on the published warehouse. End statements with ';'. .tables lists tables, .quit leaves."
+    )
     buffer: list[str] = []
     while True:
         try:

@@ -183,9 +183,7 @@ def demo_skeleton() -> pl.DataFrame:
     merged = (
         skel.with_row_index("_row")
         .join(patch, on="_row", how="left", suffix="__new", maintain_order="left")
-        .with_columns(
-            pl.coalesce(f"{k}__new", k).alias(k) for k in updates
-        )
+        .with_columns(pl.coalesce(f"{k}__new", k).alias(k) for k in updates)
         .drop([f"{k}__new" for k in updates] + ["_row"])
     )
     # 云岭县: village schools on large mountain grounds, county-seat schools cramped, so
@@ -235,15 +233,9 @@ def unit_indicators(frames: dict[str, pl.DataFrame]) -> pl.DataFrame:
     with_classes = cls.select("school_id", "stage").unique()
     units = pl.concat(
         [
-            sch.filter(pl.col("school_type").is_in(["211", "218", "312", "345"])).with_columns(
-                stage=pl.lit("primary")
-            ),
-            sch.filter(pl.col("school_type").is_in(["311", "312", "341", "345"])).with_columns(
-                stage=pl.lit("junior")
-            ),
-            sch.filter(special).join(
-                with_classes.filter(pl.col("stage").is_in(["primary", "junior"])), on="school_id"
-            ),
+            sch.filter(pl.col("school_type").is_in(["211", "218", "312", "345"])).with_columns(stage=pl.lit("primary")),
+            sch.filter(pl.col("school_type").is_in(["311", "312", "341", "345"])).with_columns(stage=pl.lit("junior")),
+            sch.filter(special).join(with_classes.filter(pl.col("stage").is_in(["primary", "junior"])), on="school_id"),
         ]
     ).join(stud, on=["school_id", "stage"], how="left")
     units = units.with_columns(pl.col("students").fill_null(0))
@@ -265,8 +257,7 @@ def unit_indicators(frames: dict[str, pl.DataFrame]) -> pl.DataFrame:
     )
     # facility share of each stage: own row, or the weighted split of an `all` row
     w = stud.with_columns(
-        (pl.col("stage").replace_strict(STAGE_WEIGHT, return_dtype=pl.Float64) * pl.col("students"))
-        .alias("w")
+        (pl.col("stage").replace_strict(STAGE_WEIGHT, return_dtype=pl.Float64) * pl.col("students")).alias("w")
     )
     w = w.with_columns((pl.col("w") / pl.col("w").sum().over("school_id")).alias("share"))
     fac = frames["facilities"]
@@ -299,8 +290,7 @@ def unit_indicators(frames: dict[str, pl.DataFrame]) -> pl.DataFrame:
     )
     is_primary = pl.col("stage") == "primary"
     ratios = [
-        (pl.col(k) / pl.when(is_primary).then(p).otherwise(j)).alias(f"{k}_ratio")
-        for k, (p, j) in STANDARDS.items()
+        (pl.col(k) / pl.when(is_primary).then(p).otherwise(j)).alias(f"{k}_ratio") for k, (p, j) in STANDARDS.items()
     ]
     u = u.with_columns(ratios)
     rcols = [f"{k}_ratio" for k in STANDARDS]
@@ -318,19 +308,17 @@ def unit_indicators(frames: dict[str, pl.DataFrame]) -> pl.DataFrame:
     )
     return u.with_columns(
         pl.col("excluded_reason").is_null().alias("evaluated"),
-        (
-            ~pl.col("_any_null")
-            & (pl.col("met_count") >= 6)
-            & (pl.col("min_ratio") >= 0.85)
-        ).alias("passes"),
+        (~pl.col("_any_null") & (pl.col("met_count") >= 6) & (pl.col("min_ratio") >= 0.85)).alias("passes"),
     ).drop("_any_null")
 
 
 def county_cv(units: pl.DataFrame) -> pl.DataFrame:
     """Student-weighted CV per county, stage and indicator over evaluated units."""
-    long = units.filter(pl.col("evaluated")).unpivot(
-        index=["county_code", "stage", "students"], on=list(STANDARDS), variable_name="indicator"
-    ).drop_nulls("value")
+    long = (
+        units.filter(pl.col("evaluated"))
+        .unpivot(index=["county_code", "stage", "students"], on=list(STANDARDS), variable_name="indicator")
+        .drop_nulls("value")
+    )
     p = pl.col("students").cast(pl.Float64)
     mean = (p * pl.col("value")).sum() / p.sum()
     return (
@@ -413,18 +401,14 @@ def _zh_values(df: pl.DataFrame, domains: dict[str, str]) -> pl.DataFrame:
     for col, dom in domains.items():
         mapping = ZH_LABELS[dom]
         if dom == "bool":
-            exprs.append(
-                pl.col(col).replace_strict({True: "是", False: "否"}, return_dtype=pl.String)
-            )
+            exprs.append(pl.col(col).replace_strict({True: "是", False: "否"}, return_dtype=pl.String))
         else:
             exprs.append(pl.col(col).replace_strict(mapping, return_dtype=pl.String))
     return df.with_columns(exprs)
 
 
 def _set_cell(df: pl.DataFrame, idx: int, col: str, value: str) -> pl.DataFrame:
-    return df.with_columns(
-        pl.when(pl.int_range(pl.len()) == idx).then(pl.lit(value)).otherwise(pl.col(col)).alias(col)
-    )
+    return df.with_columns(pl.when(pl.int_range(pl.len()) == idx).then(pl.lit(value)).otherwise(pl.col(col)).alias(col))
 
 
 def _insert_row(df: pl.DataFrame, idx: int, row: dict) -> pl.DataFrame:
@@ -493,7 +477,11 @@ def _area_code_12(schools: pl.DataFrame) -> pl.Series:
     """A 12-digit area code (county + township + village) derived from the school id."""
     num = schools["school_id"].cast(pl.Int64).to_numpy()
     ur = schools["urban_rural"].to_numpy()
-    town = np.where(np.isin(ur, ["111", "112"]), 1 + num % 9, np.where(np.isin(ur, ["121", "122", "123"]), 100 + num % 7, 200 + num % 15))
+    town = np.where(
+        np.isin(ur, ["111", "112"]),
+        1 + num % 9,
+        np.where(np.isin(ur, ["121", "122", "123"]), 100 + num % 7, 200 + num % 15),
+    )
     village = np.where(np.isin(ur, ["210", "220"]), 200 + (num // 7) % 30, 1 + (num // 7) % 20)
     return pl.Series(
         [f"{c}{t:03d}{v:03d}" for c, t, v in zip(schools["county_code"], town, village, strict=True)]
@@ -531,7 +519,10 @@ def render_year(
     df = _zh_values(s1, {"school_type": "school_type", "urban_rural": "urban_rural", "ownership": "ownership"})
     df = _strings(df.with_columns(_area_code_12(s1).alias("county_code")))
     f = RenderedFile(
-        f"schools_{c}.csv", "CSV", "GB18030, CRLF line ends", "Chinese",
+        f"schools_{c}.csv",
+        "CSV",
+        "GB18030, CRLF line ends",
+        "Chinese",
         "Chinese headers and labels (小学, 村庄, 公办 ...); 所在地区划代码 holds the 12-digit area "
         "code (county + township + village), which ingestion cuts to its first 6 digits",
     )
@@ -552,7 +543,10 @@ def render_year(
     tkeys = t1["teacher_id"].cast(pl.UInt64).to_numpy()
     df = _strings(df).with_columns(fictional_names(tkeys).alias("name"))
     f = RenderedFile(
-        f"teachers_{c}.csv", "CSV", "GB18030, CRLF line ends", "Chinese",
+        f"teachers_{c}.csv",
+        "CSV",
+        "GB18030, CRLF line ends",
+        "Chinese",
         "Chinese headers and labels (本科, 县级, 体育, 是/否 ...); a 姓名 column with invented "
         "names (personal data: must be dropped), one of them with 𠮷, a character that GB18030 "
         "encodes in 4 bytes and GBK cannot decode",
@@ -576,7 +570,10 @@ def render_year(
 
     df = _strings(_zh_values(by_county("classes", c), {"stage": "stage"}))
     f = RenderedFile(
-        f"classes_{c}.csv", "CSV", "UTF-8 with BOM", "Chinese",
+        f"classes_{c}.csv",
+        "CSV",
+        "UTF-8 with BOM",
+        "Chinese",
         "Chinese headers, stage as 小学/初中; class_id with leading zeros (0301 = grade 3, class 1)",
     )
     dup = 40
@@ -599,7 +596,10 @@ def render_year(
         ).alias("equipment_value_yuan")
     )
     f = RenderedFile(
-        f"facilities_{c}.csv", "CSV", "UTF-8 with BOM", "Chinese",
+        f"facilities_{c}.csv",
+        "CSV",
+        "UTF-8 with BOM",
+        "Chinese",
         "equipment in 万元 under the header 教学仪器设备资产值（万元） (ingestion multiplies by "
         "10,000); stage as 全校/小学/初中 (the nine-year school reports per stage)",
     )
@@ -614,7 +614,10 @@ def render_year(
     c = "539902"
     df = _strings(by_county("schools", c))
     f = RenderedFile(
-        f"schools_{c}.tsv", "TSV (tab-separated)", "UTF-8", "English",
+        f"schools_{c}.tsv",
+        "TSV (tab-separated)",
+        "UTF-8",
+        "English",
         "tab-separated; codes as numbers (211, 121 ...); trailing spaces after a few codes",
     )
     for i, col in ((2, "urban_rural"), (5, "urban_rural"), (6, "school_type")):
@@ -626,7 +629,10 @@ def render_year(
 
     cls = by_county("classes", c)
     f = RenderedFile(
-        f"classes_{c}.xlsx", "XLSX", "-", "Chinese",
+        f"classes_{c}.xlsx",
+        "XLSX",
+        "-",
+        "Chinese",
         "one sheet per grade group (小学, 初中, 高中); on every sheet a merged title row (row 1) "
         "above the header (row 2); school_id and class_id are text cells, grade and students numbers",
     )
@@ -644,7 +650,10 @@ def render_year(
 
     df = _strings(by_county("teachers", c))
     f = RenderedFile(
-        f"teachers_{c}.csv", "CSV", "UTF-8", "English",
+        f"teachers_{c}.csv",
+        "CSV",
+        "UTF-8",
+        "English",
         "English headers and codes; booleans as true/false; trailing spaces after a few school ids",
     )
     for i in (10, 11, 12):
@@ -656,9 +665,7 @@ def render_year(
     base = df.row(20, named=True)
     sid = base["school_id"].strip()
     bad = next(
-        x
-        for x in (sid[:j] + sid[j + 1] + sid[j] + sid[j + 2 :] for j in range(len(sid) - 2, 0, -1))
-        if x not in known
+        x for x in (sid[:j] + sid[j + 1] + sid[j] + sid[j + 2 :] for j in range(len(sid) - 2, 0, -1)) if x not in known
     )
     orphan = dict(base, teacher_id=f"{bad}0001", school_id=bad)
     pos = 30
@@ -681,7 +688,10 @@ def render_year(
 
     df = _strings(by_county("facilities", c))
     f = RenderedFile(
-        f"facilities_{c}.csv", "CSV", "UTF-8", "English",
+        f"facilities_{c}.csv",
+        "CSV",
+        "UTF-8",
+        "English",
         "English headers, equipment in yuan; stage all / primary / junior",
     )
     _write_text(out / f.name, _csv_text(df), "utf-8")
@@ -707,7 +717,10 @@ def render_year(
 
     df = _strings(by_county("classes", c))
     f = RenderedFile(
-        f"classes_{c}.csv", "CSV", "UTF-8", "English",
+        f"classes_{c}.csv",
+        "CSV",
+        "UTF-8",
+        "English",
         "English headers; stage primary/junior/senior (the complete secondary school has senior classes)",
     )
     forty = df.with_row_index("i").filter(pl.col("students") == "40")["i"]
@@ -725,7 +738,10 @@ def render_year(
 
     tea = by_county("teachers", c)
     f = RenderedFile(
-        f"teachers_{c}.parquet", "Parquet (zstd)", "-", "English",
+        f"teachers_{c}.parquet",
+        "Parquet (zstd)",
+        "-",
+        "English",
         "typed columns: booleans as BOOLEAN, training_hours_5y as INT32",
     )
     tea.write_parquet(out / f.name, compression="zstd", statistics=True)
@@ -738,11 +754,18 @@ def render_year(
 
     # ---------------- whole city: rooms, finance, county ---------------------
     df = _strings(_zh_values(frames["rooms"], {"room_type": "room_type"})).rename(
-        {"school_id": "学校标识码", "room_type": "专用教室类型", "area_m2": "使用面积（平方米）",
-         "built_year": "建成年份"}  # fmt: skip
+        {
+            "school_id": "学校标识码",
+            "room_type": "专用教室类型",
+            "area_m2": "使用面积（平方米）",
+            "built_year": "建成年份",
+        }  # fmt: skip
     )
     f = RenderedFile(
-        "rooms.csv", "CSV", "UTF-8", "Chinese",
+        "rooms.csv",
+        "CSV",
+        "UTF-8",
+        "Chinese",
         "music and art rooms of all three counties; 专用教室类型 as 音乐教室/美术教室; "
         "some rooms too small, some schools without any",
     )
@@ -780,9 +803,7 @@ def demo_facts(frames: dict[str, pl.DataFrame]) -> dict:
         .group_by("school_id", "school_type")
         .agg(pl.col("students").sum())
         .join(frames["schools"].select("school_id", "school_name"), on="school_id")
-        .with_columns(
-            pl.when(pl.col("school_type").is_in(["312", "345"])).then(2500).otherwise(2000).alias("limit")
-        )
+        .with_columns(pl.when(pl.col("school_type").is_in(["312", "345"])).then(2500).otherwise(2000).alias("limit"))
     )
     ev = units.filter(pl.col("evaluated"))
     failing = {k: int((ev[f"{k}_ratio"] < 1).sum()) for k in STANDARDS}
@@ -807,9 +828,7 @@ def demo_facts(frames: dict[str, pl.DataFrame]) -> dict:
         .select("school_id", "school_name", "students", "evaluated")
         .sort("school_id")
         .rows(),
-        "cv_over_limit": cv.filter(
-            pl.col("cv") > pl.when(pl.col("stage") == "primary").then(0.5).otherwise(0.45)
-        )
+        "cv_over_limit": cv.filter(pl.col("cv") > pl.when(pl.col("stage") == "primary").then(0.5).otherwise(0.45))
         .select("county_code", "stage", "indicator", pl.col("cv").round(3))
         .rows(),
         "special_schools": frames["schools"]
@@ -824,9 +843,7 @@ def demo_facts(frames: dict[str, pl.DataFrame]) -> dict:
         .sort("school_id")
         .rows(),
         "training_share_below_5pct": int(
-            frames["finance"]
-            .filter(pl.col("teacher_training_yuan") < 0.05 * pl.col("public_funds_budget_yuan"))
-            .height
+            frames["finance"].filter(pl.col("teacher_training_yuan") < 0.05 * pl.col("public_funds_budget_yuan")).height
         ),
     }
 
@@ -835,7 +852,9 @@ def without_lost_rows(frames: dict[str, pl.DataFrame], lost: dict[str, list[str]
     """The frames as a correct ingestion loads them: minus the real rows that defects cost."""
     out = dict(frames)
     out["classes"] = frames["classes"].filter(
-        ~pl.concat_str("school_id", pl.lit("/"), "class_id").is_in(pl.Series(lost["classes"], dtype=pl.String).implode())
+        ~pl.concat_str("school_id", pl.lit("/"), "class_id").is_in(
+            pl.Series(lost["classes"], dtype=pl.String).implode()
+        )
     )
     out["teachers"] = frames["teachers"].filter(
         ~pl.col("teacher_id").is_in(pl.Series(lost["teachers"], dtype=pl.String).implode())
@@ -877,9 +896,7 @@ def _readme(root: Path, written: dict[int, list[RenderedFile]], facts: dict[int,
                   "|---|---|---|---|---|---|"]  # fmt: skip
         for f in files:
             size = (root / str(year) / f.name).stat().st_size
-            lines.append(
-                f"| `{year}/{f.name}` | {size:,} | {f.fmt} | {f.encoding} | {f.headers} | {f.description} |"
-            )
+            lines.append(f"| `{year}/{f.name}` | {size:,} | {f.fmt} | {f.encoding} | {f.headers} | {f.description} |")
         lines += ["", f"### Planted cells and rows in {year}", "",
                   "Row numbers as a spreadsheet shows them: the header is row 1 (in the XLSX the "
                   "title is row 1 and the header row 2). `accept` = ingestion must read the value "
@@ -894,8 +911,7 @@ def _readme(root: Path, written: dict[int, list[RenderedFile]], facts: dict[int,
         fail = ", ".join(f"{k} {v}" for k, v in fx["failing_by_indicator"].items())
         size = "; ".join(f"{s} {nm} ({t}) {n} > {lim}" for s, nm, t, n, lim in fx["schools_over_size"])
         tps = "; ".join(
-            f"{s} {nm}: students {n} ({'evaluated' if e else 'not evaluated'})"
-            for s, nm, n, e in fx["teaching_points"]
+            f"{s} {nm}: students {n} ({'evaluated' if e else 'not evaluated'})" for s, nm, n, e in fx["teaching_points"]
         )
         cvs = "; ".join(f"{c} {s} {i} CV {v}" for c, s, i, v in fx["cv_over_limit"])
         lines += [
@@ -905,8 +921,9 @@ def _readme(root: Path, written: dict[int, list[RenderedFile]], facts: dict[int,
             f"- {fx['schools']} schools, {fx['classes']:,} classes, {fx['teachers']:,} teachers "
             "as loaded after the rejections above (the class written 四十 and, in 2024, both rows "
             "of the twice-used teacher_id are not counted in any figure here).",
-            "- Special-education schools (units not evaluated): " + "; ".join(
-                f"{s} {nm} ({t})" for s, nm, t in fx["special_schools"]) + ".",
+            "- Special-education schools (units not evaluated): "
+            + "; ".join(f"{s} {nm} ({t})" for s, nm, t in fx["special_schools"])
+            + ".",
             f"- {fx['units']} school stage units, {fx['evaluated_units']} evaluated, "
             f"{fx['passing_units']} of them pass resource allocation.",
             f"- Evaluated units below standard, per indicator: {fail}.",
@@ -919,8 +936,7 @@ def _readme(root: Path, written: dict[int, list[RenderedFile]], facts: dict[int,
             "- Five-four system (grade 6 classes with stage junior; stage wins): "
             + "; ".join(f"{s} {nm} ({n} classes)" for s, nm, n in fx["five_four_schools"])
             + ".",
-            f"- Schools spending under 5 % of the public-funds budget on training: "
-            f"{fx['training_share_below_5pct']}.",
+            f"- Schools spending under 5 % of the public-funds budget on training: {fx['training_share_below_5pct']}.",
             "",
         ]
     lines += [

@@ -209,7 +209,9 @@ PLACE_CHARS = list(
 )
 TYPE_SUFFIX = ("小学", "教学点", "中学", "九年一贯制学校", "中学", "实验学校",
                "盲人学校", "聋人学校", "培智学校", "特殊教育学校")  # fmt: skip
-SURNAMES = list("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢")
+SURNAMES = list(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢"
+)
 GIVEN_CHARS = list("伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂华玉萍红建文辉力林斌宇浩凯晨欣怡子涵梓轩雨")
 
 VETO_TEXT = "发生重大安全责任事故（虚构）"
@@ -273,10 +275,7 @@ def fictional_names(keys: np.ndarray) -> pl.Series:
     two = pl.Series(hash_uniform(keys, 14) < 0.7)
     frame = pl.DataFrame({"s": sur, "a": g1, "b": g2, "two": two})
     return frame.select(
-        pl.when(pl.col("two"))
-        .then(pl.concat_str("s", "a", "b"))
-        .otherwise(pl.concat_str("s", "a"))
-        .alias("name")
+        pl.when(pl.col("two")).then(pl.concat_str("s", "a", "b")).otherwise(pl.concat_str("s", "a")).alias("name")
     )["name"]
 
 
@@ -291,9 +290,7 @@ def _place_names(rng: np.random.Generator, n: int) -> pl.Series:
 # --------------------------------------------------------------------------- #
 
 
-def make_counties(
-    n_counties: int, province_code: str | Sequence[str] = "53", seed: int = 0
-) -> pl.DataFrame:
+def make_counties(n_counties: int, province_code: str | Sequence[str] = "53", seed: int = 0) -> pl.DataFrame:
     """Counties with 6-digit codes, fictional names and an urbanity in [0, 1].
 
     Columns: county_code, county_name, _urbanity, _rot_p (rotation propensity),
@@ -333,7 +330,8 @@ def make_counties(
     n = len(codes)
     kind = np.array(kinds)
     urb = np.select(
-        [kind == 0, kind == 2], [rng.uniform(0.65, 0.95, n), rng.uniform(0.3, 0.6, n)],
+        [kind == 0, kind == 2],
+        [rng.uniform(0.65, 0.95, n), rng.uniform(0.3, 0.6, n)],
         rng.uniform(0.05, 0.4, n),
     )
     suffix = _labels(("区", "县", "市"), kind)
@@ -539,9 +537,7 @@ def make_year(
 
     rooms_all = _rooms(skeleton, rng_stable, other_rooms)
     sk = skeleton.filter(pl.col("built_year") <= year)
-    rooms = rooms_all.filter(
-        pl.col("school_id").is_in(sk["school_id"].implode()) & (pl.col("built_year") <= year)
-    )
+    rooms = rooms_all.filter(pl.col("school_id").is_in(sk["school_id"].implode()) & (pl.col("built_year") <= year))
     n = sk.height
     t = sk["_type"].to_numpy().astype(np.int64)
     area = sk["_area"].to_numpy().astype(np.int64)
@@ -600,9 +596,7 @@ def make_year(
     tkey = sid.cast(pl.UInt64).to_numpy()[ti] * np.uint64(10000) + (tseq + 1).astype(np.uint64)
     q = sk["_q"].to_numpy()[ti]
     tarea = area[ti]
-    edu = np.searchsorted(
-        EDU_THRESH, 0.7 * q + hash_normal(tkey, 1) + EDU_STAGE_OFF[tst] + EDU_AREA_OFF[tarea]
-    )
+    edu = np.searchsorted(EDU_THRESH, 0.7 * q + hash_normal(tkey, 1) + EDU_STAGE_OFF[tst] + EDU_AREA_OFF[tarea])
     bb = np.searchsorted(BB_THRESH, 0.2 * q + hash_normal(tkey, 2) + BB_AREA_OFF[tarea])
     p_arts = np.clip(0.21 * sk["_arts"].to_numpy()[ti], 0.02, 0.4)
     u = hash_uniform(tkey, 3)
@@ -669,9 +663,7 @@ def make_year(
     # ---- finance -----------------------------------------------------------
     total = stud_ss.sum(1)
     small = total < 100
-    per_student = np.where(
-        special, SPECIAL_FUNDS_PER_STUDENT * total, stud_ss @ PUBLIC_FUNDS_PER_STUDENT
-    )
+    per_student = np.where(special, SPECIAL_FUNDS_PER_STUDENT * total, stud_ss @ PUBLIC_FUNDS_PER_STUDENT)
     per_student = np.where(small & ~special, np.maximum(per_student, 100 * 720.0), per_student)
     budget = np.rint(per_student * rng.uniform(1.0, 1.25, n) / 100) * 100
     share = np.clip(sk["_train_share"].to_numpy() + rng.normal(0, 0.004, n), 0, 0.2)
@@ -822,9 +814,7 @@ def generate_year(
     not in pipeline/code_aliases.csv, so off by default).
     """
     parts: dict[str, list[pl.DataFrame]] = {t: [] for t in TABLES}
-    for chunk in iter_year(
-        year, n_counties, schools_per_county, seed, province_code, chunk_counties, other_rooms
-    ):
+    for chunk in iter_year(year, n_counties, schools_per_county, seed, province_code, chunk_counties, other_rooms):
         for t, df in chunk.items():
             parts[t].append(df)
     return {t: pl.concat(dfs, rechunk=True) for t, dfs in parts.items()}
@@ -900,9 +890,7 @@ def write_year(
                     arrow = df.to_arrow()
                     w = pq_writers.get(table)
                     if w is None:
-                        w = pq_writers[table] = pq.ParquetWriter(
-                            path, arrow.schema, compression="zstd"
-                        )
+                        w = pq_writers[table] = pq.ParquetWriter(path, arrow.schema, compression="zstd")
                     w.write_table(arrow.cast(w.schema))
                 written.add(path)
     finally:

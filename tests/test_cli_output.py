@@ -26,8 +26,8 @@ OSC_HYPERLINK = "\x1b]8;"
 HOSTILE_VALUES = {
     "[/]": "[/]",
     "[link=http://evil.example]click[/link]": "[link=http://evil.example]click[/link]",
-    "\x1b[2J\x1b[31mred": "\\x1b[2J\\x1b[31mred",      # clear the screen, then red
-    "bell\x07\x9b0m": "bell\\x07\\x9b0m",              # BEL, and C1's one-byte CSI
+    "\x1b[2J\x1b[31mred": "\\x1b[2J\\x1b[31mred",  # clear the screen, then red
+    "bell\x07\x9b0m": "bell\\x07\\x9b0m",  # BEL, and C1's one-byte CSI
     "back\rline": "back\\x0dline",
 }
 
@@ -59,9 +59,15 @@ def warehouse(tmp_path) -> Path:
 # equity sql
 # ----------------------------------------------------------------------------------------------
 
+
 def test_sql_prints_markup_and_escape_sequences_of_values_and_headers_as_text(warehouse, tmp_path):
-    done = equity("sql", "SELECT name AS \"[bold]name[/]\", '[/]' AS \"[/]\" FROM marts.names", "--warehouse",
-                  str(warehouse), home=tmp_path)
+    done = equity(
+        "sql",
+        'SELECT name AS "[bold]name[/]", \'[/]\' AS "[/]" FROM marts.names',
+        "--warehouse",
+        str(warehouse),
+        home=tmp_path,
+    )
     assert done.returncode == 0, done.stderr
     out = _without_own_styles(done.stdout)
     for shown in HOSTILE_VALUES.values():
@@ -80,10 +86,17 @@ def test_a_sql_error_quoting_markup_is_printed_not_a_crash(warehouse, tmp_path):
 
 
 def test_the_interactive_prompt_prints_values_and_errors_as_text(warehouse, tmp_path):
-    statements = "SELECT name FROM marts.names;\nSELECT * FROM \"[/]\";\n.quit\n"
+    statements = 'SELECT name FROM marts.names;\nSELECT * FROM "[/]";\n.quit\n'
     env = {**os.environ, "DAGSTER_HOME": str(tmp_path), **TERMINAL}
-    done = subprocess.run([sys.executable, "-m", "pipeline", "sql", "--warehouse", str(warehouse)], cwd=REPO, env=env,
-                          input=statements, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "pipeline", "sql", "--warehouse", str(warehouse)],
+        cwd=REPO,
+        env=env,
+        input=statements,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     out = _without_own_styles(done.stdout)
     assert all(shown in out for shown in HOSTILE_VALUES.values())
@@ -95,6 +108,7 @@ def test_the_interactive_prompt_prints_values_and_errors_as_text(warehouse, tmp_
 # equity run: a refused file whose header holds markup and escape sequences
 # ----------------------------------------------------------------------------------------------
 
+
 def test_a_refused_file_whose_header_holds_markup_is_reported_and_the_year_not_published(tmp_path):
     raw = tmp_path / "raw"
     write_small_census(raw, 2024)
@@ -104,15 +118,19 @@ def test_a_refused_file_whose_header_holds_markup_is_reported_and_the_year_not_p
     rows[0] = ["[/]", "[link=http://evil.example]x[/link]", "\x1b[2Jclear", *rows[0][3:]]
     write_delimited(teachers, rows)
 
-    done = equity("run", "--raw", str(raw), "--warehouse", str(tmp_path / "out" / "equity.duckdb"), "--no-reports",
-                  home=tmp_path)
+    done = equity(
+        "run", "--raw", str(raw), "--warehouse", str(tmp_path / "out" / "equity.duckdb"), "--no-reports", home=tmp_path
+    )
     assert done.returncode == 1, done.stdout + done.stderr
     err = _without_own_styles(done.stderr)
     assert "Traceback" not in err
     # the escape character is shown as \x1b, or gone where ingestion strips control characters from headers
-    assert re.search(r"refused 2024/teachers\.csv: missing required column\(s\) for table 'teachers': teacher_id, "
-                     r"school_id, stage \(headers found: '\[/\]', '\[link=http://evil\.example\]x\[/link\]', "
-                     r"'(\\x1b)?\[2Jclear', ", err), err
+    assert re.search(
+        r"refused 2024/teachers\.csv: missing required column\(s\) for table 'teachers': teacher_id, "
+        r"school_id, stage \(headers found: '\[/\]', '\[link=http://evil\.example\]x\[/link\]', "
+        r"'(\\x1b)?\[2Jclear', ",
+        err,
+    ), err
     assert "\x1b[2J" not in done.stderr + done.stdout and OSC_HYPERLINK not in done.stderr + done.stdout
     assert "Not published: 2024;" in err
 
@@ -120,6 +138,7 @@ def test_a_refused_file_whose_header_holds_markup_is_reported_and_the_year_not_p
 # ----------------------------------------------------------------------------------------------
 # equity run: each run its own log
 # ----------------------------------------------------------------------------------------------
+
 
 def _log_of(stdout: str) -> Path:
     found = re.findall(r"\(log: (\S+\.log)\)", _without_own_styles(stdout))
@@ -140,8 +159,8 @@ def test_two_concurrent_runs_write_their_own_logs_and_print_the_path_of_their_ow
     assert len(logs) == 2
     for log, pid in logs.items():
         text = log.read_text(encoding="utf-8")
-        assert text.startswith(f"equity run 2024, pid {pid}, "), text[:200]   # this run's log, with this run's header
-        assert "Completed successfully" in text and text.count("Running with dbt=") == 1   # whole, and only its own
+        assert text.startswith(f"equity run 2024, pid {pid}, "), text[:200]  # this run's log, with this run's header
+        assert "Completed successfully" in text and text.count("Running with dbt=") == 1  # whole, and only its own
     latest = tmp_path / "out" / "logs" / "run-2024.log"
     assert latest.is_symlink() and latest.resolve() in logs
 
@@ -149,6 +168,7 @@ def test_two_concurrent_runs_write_their_own_logs_and_print_the_path_of_their_ow
 # ----------------------------------------------------------------------------------------------
 # A folder the CLI cannot write
 # ----------------------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def read_only_folder(tmp_path) -> Iterator[Path]:

@@ -6,13 +6,21 @@ import json
 
 import dagster as dg
 
-from pipeline.defs.assets.indicators import dbt_build_args, failed_nodes
 from pipeline.definitions import defs
+from pipeline.defs.assets.indicators import dbt_build_args, failed_nodes
 
 WAREHOUSE_MARTS = [  # ../shared/spec/warehouse.md
-    "dim_school", "school_stage_indicators", "school_stage_summary", "county_cv", "class_size_violations",
-    "school_size_violations", "county_assessment", "county_summary", "county_inequality",
-    "school_remediation", "county_remediation",
+    "dim_school",
+    "school_stage_indicators",
+    "school_stage_summary",
+    "county_cv",
+    "class_size_violations",
+    "school_size_violations",
+    "county_assessment",
+    "county_summary",
+    "county_inequality",
+    "school_remediation",
+    "county_remediation",
 ]
 RAW_TABLES = ["schools", "classes", "teachers", "facilities", "rooms", "finance", "county"]
 
@@ -55,12 +63,18 @@ def test_dbt_tests_are_asset_checks_on_the_marts_only():
 
 def test_a_failed_dbt_build_names_its_failed_nodes(tmp_path):
     assert failed_nodes(tmp_path) == []  # dbt did not get as far as writing its results
-    (tmp_path / "run_results.json").write_text(json.dumps({"results": [
-        {"unique_id": "model.equity.stg_census__schools", "status": "success"},
-        {"unique_id": "test.equity.not_null_stg_census__classes_students.4e3", "status": "fail"},
-        {"unique_id": "model.equity.int_county_cv", "status": "error"},
-        {"unique_id": "model.equity.county_cv", "status": "skipped"},
-    ]}))
+    (tmp_path / "run_results.json").write_text(
+        json.dumps(
+            {
+                "results": [
+                    {"unique_id": "model.equity.stg_census__schools", "status": "success"},
+                    {"unique_id": "test.equity.not_null_stg_census__classes_students.4e3", "status": "fail"},
+                    {"unique_id": "model.equity.int_county_cv", "status": "error"},
+                    {"unique_id": "model.equity.county_cv", "status": "skipped"},
+                ]
+            }
+        )
+    )
     assert failed_nodes(tmp_path) == ["not_null_stg_census__classes_students.4e3", "int_county_cv"]
 
 
@@ -70,7 +84,9 @@ def test_schedules_and_sensor_are_on_by_default():
         "annual_full_rebuild": dg.DefaultScheduleStatus.RUNNING,
     }
     assert [(s.name, s.default_status) for s in defs.sensors] == [
-        ("census_files_sensor", dg.DefaultSensorStatus.RUNNING), ("reports_after_publish", dg.DefaultSensorStatus.RUNNING)]
+        ("census_files_sensor", dg.DefaultSensorStatus.RUNNING),
+        ("reports_after_publish", dg.DefaultSensorStatus.RUNNING),
+    ]
 
 
 def test_reports_are_their_own_job_after_publishing():

@@ -414,8 +414,10 @@ def test_demo_uses_only_known_headers_and_labels(demo_dirs, contract):
             table = path.stem.split("_")[0]
             spec = cols.filter(pl.col("table") == table)
             names = {_norm(c): c for c in spec["column"]}
-            names.update({_norm(r["alias"]): r["column"] for r in aliases.filter(pl.col("table") == table).iter_rows(named=True)})
-            for sheet, first, header, rows in _read_any(path):
+            names.update(
+                {_norm(r["alias"]): r["column"] for r in aliases.filter(pl.col("table") == table).iter_rows(named=True)}
+            )
+            for _sheet, first, header, rows in _read_any(path):
                 canon = []
                 for h in header:
                     assert _norm(h) in names, f"{path.name}: unknown header {h!r}"
@@ -447,7 +449,7 @@ def test_demo_defects_are_where_the_readme_says(demo_dirs):
         for f in written[year]:
             for note in f.notes:
                 assert f"| `{note.file}` | {note.row} |" in readme
-                (_, first, header, rows), = _read_any(a / str(year) / note.file)
+                ((_, first, header, rows),) = _read_any(a / str(year) / note.file)
                 row = rows[note.row - first]
                 if note.column == "(whole row)":
                     assert row == rows[note.row - first - 1], "duplicate must follow its original"
@@ -470,16 +472,16 @@ def test_demo_orphan_and_duplicates_really_are_defects(demo_dirs):
     a, _, _ = demo_dirs
     school_ids = set()
     for path in sorted((a / "2024").glob("schools_*")):
-        (_, _, header, rows), = _read_any(path)
+        ((_, _, header, rows),) = _read_any(path)
         k = next(i for i, h in enumerate(header) if h in ("school_id", "学校标识码"))
         school_ids |= {r[k].strip() for r in rows}
-    (_, _, header, rows), = _read_any(a / "2024" / "teachers_539902.csv")
+    ((_, _, header, rows),) = _read_any(a / "2024" / "teachers_539902.csv")
     tid = [r[header.index("teacher_id")] for r in rows]
     sid = [r[header.index("school_id")].strip() for r in rows]
     assert sum(s not in school_ids for s in sid) == 1
     dup = {t for t in tid if tid.count(t) > 1}
     assert len(dup) == 1
-    (_, _, header, rows), = _read_any(a / "2024" / "classes_539901.csv")
+    ((_, _, header, rows),) = _read_any(a / "2024" / "classes_539901.csv")
     keys = [tuple(r[:2]) for r in rows]
     assert len(keys) - len(set(keys)) == 1
 

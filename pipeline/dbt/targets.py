@@ -35,8 +35,8 @@ import time
 import uuid
 from pathlib import Path
 
-from pipeline.warehouse.lock import lock_within
 from pipeline.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR
+from pipeline.warehouse.lock import lock_within
 
 PARTIAL_PARSE = "partial_parse.msgpack"
 KEEP_RUNS = 20
@@ -87,7 +87,11 @@ def parse_ahead(year: int, project_dir: Path = DBT_PROJECT_DIR) -> None:
         return
     subprocess.Popen(
         [sys.executable, "-m", "pipeline.dbt.targets", "--year", str(year), "--project-dir", str(project_dir)],
-        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, pass_fds=(fd,), start_new_session=True,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        pass_fds=(fd,),
+        start_new_session=True,
     )
     os.close(fd)  # the child's copy keeps the lock
 
@@ -154,9 +158,24 @@ def _parse_and_save(year: int, project_dir: Path) -> None:
     target = target_root(project_dir) / f"parse-{year}-{uuid.uuid4().hex[:7]}"
     try:
         subprocess.run(
-            [DBT_EXECUTABLE, "parse", *year_vars(year), "--project-dir", str(project_dir),
-             "--profiles-dir", str(project_dir), "--target-path", str(target), "--log-path", str(target), "--quiet"],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False,
+            [
+                DBT_EXECUTABLE,
+                "parse",
+                *year_vars(year),
+                "--project-dir",
+                str(project_dir),
+                "--profiles-dir",
+                str(project_dir),
+                "--target-path",
+                str(target),
+                "--log-path",
+                str(target),
+                "--quiet",
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            check=False,
         )
         save_parse(target, year, project_dir)
     finally:
@@ -164,7 +183,9 @@ def _parse_and_save(year: int, project_dir: Path) -> None:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description="Parse the dbt project for a year and save the parse (see parse_ahead).")
+    parser = argparse.ArgumentParser(
+        description="Parse the dbt project for a year and save the parse (see parse_ahead)."
+    )
     parser.add_argument("--year", type=int, required=True)
     parser.add_argument("--project-dir", type=Path, default=DBT_PROJECT_DIR)
     args = parser.parse_args()

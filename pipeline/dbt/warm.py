@@ -41,8 +41,27 @@ SOCKET_VARIABLE = "EQUITY_DBT_WARM_SOCKET"
 # How often a warm process that has not been used checks that the process that started it lives.
 PARENT_CHECK_SECONDS = 1.0
 _STREAMS = (0, 1, 2)
-_DBT_COMMANDS = {"build", "clean", "clone", "compile", "debug", "deps", "docs", "init", "list", "ls", "parse", "retry", "run",
-                 "run-operation", "seed", "show", "snapshot", "source", "test"}
+_DBT_COMMANDS = {
+    "build",
+    "clean",
+    "clone",
+    "compile",
+    "debug",
+    "deps",
+    "docs",
+    "init",
+    "list",
+    "ls",
+    "parse",
+    "retry",
+    "run",
+    "run-operation",
+    "seed",
+    "show",
+    "snapshot",
+    "source",
+    "test",
+}
 
 
 def start(year: int | None = None) -> subprocess.Popen[bytes]:
@@ -55,9 +74,19 @@ def start(year: int | None = None) -> subprocess.Popen[bytes]:
         listener.bind(path)
         listener.listen(1)
         process = subprocess.Popen(
-            [sys.executable, "-m", "pipeline.dbt.warm", path, str(listener.fileno()), str(os.getpid()),
-             *([] if year is None else [str(year)])],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, pass_fds=(listener.fileno(),),
+            [
+                sys.executable,
+                "-m",
+                "pipeline.dbt.warm",
+                path,
+                str(listener.fileno()),
+                str(os.getpid()),
+                *([] if year is None else [str(year)]),
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            pass_fds=(listener.fileno(),),
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
         )
     os.environ[SOCKET_VARIABLE] = path
@@ -189,6 +218,7 @@ class _Parsed:
 
     def serves(self, argv: list[str], environ: Mapping[str, str]) -> bool:
         """Whether a build of `argv` in `environ` is of the same project, year and database, so may skip parsing."""
+
         def option(name: str, variable: str | None = None) -> str | None:
             if name in argv[:-1]:
                 return argv[argv.index(name) + 1]
@@ -209,14 +239,26 @@ class _Parsed:
 
 def _parse(year: int) -> _Parsed | None:
     """Parse the project for the year's build, from the year's saved parse (as the dbt step would): None if dbt fails."""
-    from pipeline.dbt import cli as dbt_cli, targets as dbt_targets
+    from pipeline.dbt import cli as dbt_cli
+    from pipeline.dbt import targets as dbt_targets
     from pipeline.settings import DBT_PROJECT_DIR
 
     target = dbt_targets.run_target("warm", uuid.uuid4().hex)
     dbt_targets.seed_parse(target, year)
     year_vars = dbt_targets.year_vars(year)
-    manifest = dbt_cli.parse_manifest([*year_vars, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
-                                       "--target-path", str(target), "--log-path", str(target)])
+    manifest = dbt_cli.parse_manifest(
+        [
+            *year_vars,
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+            "--target-path",
+            str(target),
+            "--log-path",
+            str(target),
+        ]
+    )
     if manifest is None:
         return None
     dbt_targets.save_parse(target, year)
@@ -229,4 +271,9 @@ def _interrupt_when_closed(connection: socket.socket) -> None:
 
 
 if __name__ == "__main__":
-    _serve(sys.argv[1], socket.socket(fileno=int(sys.argv[2])), parent=int(sys.argv[3]), year=int(sys.argv[4]) if len(sys.argv) > 4 else None)
+    _serve(
+        sys.argv[1],
+        socket.socket(fileno=int(sys.argv[2])),
+        parent=int(sys.argv[3]),
+        year=int(sys.argv[4]) if len(sys.argv) > 4 else None,
+    )

@@ -54,7 +54,9 @@ def release_dead_runs(instance: dg.DagsterInstance, current_run_id: str) -> list
     waits for it forever (no daemon reaps runs executed in process).
     """
     stale = instance.get_runs(
-        filters=dg.RunsFilter(job_name="census_year", statuses=[dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.STARTING])
+        filters=dg.RunsFilter(
+            job_name="census_year", statuses=[dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.STARTING]
+        )
     )
     released = []
     for run in stale:

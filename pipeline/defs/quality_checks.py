@@ -32,7 +32,6 @@ A check is named after its suite: `raw/classes:raw_classes` runs
 `expectations/marts_county_cv.yml`.
 """
 
-
 import logging
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -42,6 +41,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
+from pipeline.defs.resources import WarehouseResource
 from pipeline.quality import (
     MART_SUITES,
     RAW_SUITES,
@@ -55,7 +55,6 @@ from pipeline.quality import (
     write_results,
 )
 from pipeline.quality.counties import failing_counties, hold_back_failing
-from pipeline.defs.resources import WarehouseResource
 
 log = logging.getLogger(__name__)
 
@@ -121,12 +120,20 @@ def check_result(
     if stored is not None:
         metadata["results_stored"] = dg.MetadataValue.bool(stored)
     summary = (
-        f"{len(result.errors)} error(s): {', '.join(r.expectation for r in result.errors)}" if result.errors
-        else f"{len(result.warnings)} warning(s): {', '.join(r.expectation for r in result.warnings)}" if failures
+        f"{len(result.errors)} error(s): {', '.join(r.expectation for r in result.errors)}"
+        if result.errors
+        else f"{len(result.warnings)} warning(s): {', '.join(r.expectation for r in result.warnings)}"
+        if failures
         else f"all {len(result.results)} expectations passed"
     )
-    return dg.AssetCheckResult(passed=passed, severity=severity, metadata=metadata, description=summary,
-                                asset_key=asset_key, check_name=check_name)
+    return dg.AssetCheckResult(
+        passed=passed,
+        severity=severity,
+        metadata=metadata,
+        description=summary,
+        asset_key=asset_key,
+        check_name=check_name,
+    )
 
 
 def _build_docs(con: duckdb.DuckDBPyConnection, docs_dir: Path, gx_site: bool) -> Path | None:
@@ -143,7 +150,9 @@ def rebuild_docs(warehouse: WarehouseResource) -> Path | None:
         return _build_docs(con, docs_dir_for(warehouse.path), gx_site=True)
 
 
-def _store(warehouse: WarehouseResource, results: list[SuiteResult], docs_dir: Path | None, attempts: int = 5) -> tuple[bool, Path | None]:
+def _store(
+    warehouse: WarehouseResource, results: list[SuiteResult], docs_dir: Path | None, attempts: int = 5
+) -> tuple[bool, Path | None]:
     """Append the results and rebuild the docs with a short-lived writer; retry while another process holds the file."""
     for attempt in range(attempts):
         try:
@@ -155,15 +164,20 @@ def _store(warehouse: WarehouseResource, results: list[SuiteResult], docs_dir: P
                 return True, index
         except duckdb.IOException as exc:
             if attempt == attempts - 1:
-                log.error("quality results of %s not stored: %s", ", ".join(f"{r.suite} {r.year}" for r in results), exc)
+                log.error(
+                    "quality results of %s not stored: %s", ", ".join(f"{r.suite} {r.year}" for r in results), exc
+                )
                 return False, None
             time.sleep(1 + attempt)
     return False, None
 
 
-def _run_suites(con: duckdb.DuckDBPyConnection, suites: list[Suite], year: int, run_id: str, engine: str, sample_size: int) -> list[SuiteResult]:
+def _run_suites(
+    con: duckdb.DuckDBPyConnection, suites: list[Suite], year: int, run_id: str, engine: str, sample_size: int
+) -> list[SuiteResult]:
     """The suites side by side on two threads, each on a cursor of its own: one table's SQL runs while
     another's GX validation (one at a time, see gx_engine) holds the interpreter."""
+
     def run(suite: Suite) -> SuiteResult:
         with con.cursor() as cursor:
             return run_suite(cursor, suite, year, run_id=run_id, engine=engine, sample_size=sample_size)
@@ -180,8 +194,13 @@ def _reader(warehouse: WarehouseResource) -> duckdb.DuckDBPyConnection:
 
 
 def _hold_back_counties(
-    warehouse: WarehouseResource, suites: list[Suite], results: list[SuiteResult], year: int, run_id: str,
-    engine: str, sample_size: int,
+    warehouse: WarehouseResource,
+    suites: list[Suite],
+    results: list[SuiteResult],
+    year: int,
+    run_id: str,
+    engine: str,
+    sample_size: int,
 ) -> tuple[list[str], list[SuiteResult]]:
     """Hold back the counties whose rows fail (gates/counties.py) and validate again: the held counties and the new
     results when the suites then pass; nothing held when a failure is not rows of counties or persists."""
@@ -217,18 +236,20 @@ def _quality_gates(
     specs = []
     for suite, key in loaded:
         n_error = sum(e.severity == "error" for e in suite.expectations)
-        specs.append(dg.AssetCheckSpec(
-            suite.name,
-            asset=key,
-            description=(
-                f"Great Expectations suite `{suite.path.name if suite.path else suite.name}` on `{suite.table}` for the run's "
-                f"census year: {len(suite.expectations)} expectations, {n_error} of them `error` (blocking) and "
-                f"{len(suite.expectations) - n_error} `warn`."
-            ),
-            blocking=blocking,
-            partitions_def=partitions_def,
-            metadata={"suite": suite.name, "suite_file": str(suite.path) if suite.path else ""},
-        ))
+        specs.append(
+            dg.AssetCheckSpec(
+                suite.name,
+                asset=key,
+                description=(
+                    f"Great Expectations suite `{suite.path.name if suite.path else suite.name}` on `{suite.table}` for the run's "
+                    f"census year: {len(suite.expectations)} expectations, {n_error} of them `error` (blocking) and "
+                    f"{len(suite.expectations) - n_error} `warn`."
+                ),
+                blocking=blocking,
+                partitions_def=partitions_def,
+                metadata={"suite": suite.name, "suite_file": str(suite.path) if suite.path else ""},
+            )
+        )
 
     @dg.multi_asset_check(
         specs=specs,
@@ -241,7 +262,11 @@ def _quality_gates(
         if not context.has_partition_key:
             raise dg.Failure(f"{layer} quality gates: they validate one census year: run them with a year partition")
         year = int(context.partition_key)
-        selected = [(suite, key) for suite, key in loaded if dg.AssetCheckKey(key, suite.name) in context.selected_asset_check_keys]
+        selected = [
+            (suite, key)
+            for suite, key in loaded
+            if dg.AssetCheckKey(key, suite.name) in context.selected_asset_check_keys
+        ]
         suites = [suite for suite, _ in selected]
         with _reader(warehouse) as con:
             results = _run_suites(con, suites, year, context.run.run_id, engine, sample_size)
@@ -250,7 +275,9 @@ def _quality_gates(
         if layer == "raw" and any(r.errors for r in results):
             held, rerun = _hold_back_counties(warehouse, suites, results, year, context.run.run_id, engine, sample_size)
             for county in held:
-                context.log.warning(f"{year}: county {county} held back by the raw quality gates (keeps its last good rows)")
+                context.log.warning(
+                    f"{year}: county {county} held back by the raw quality gates (keeps its last good rows)"
+                )
         stored, index = None, None
         if store_results:
             folder = Path(docs_dir) if docs_dir is not None else docs_dir_for(warehouse.path)
@@ -298,10 +325,18 @@ def build_quality_checks(
     marts = dict(mart_keys) if mart_keys is not None else {name: ["marts", name] for name in MART_SUITES}
     unknown = [t for t in tables if t not in RAW_SUITES] + [m for m in marts if m not in MART_SUITES]
     if unknown:
-        raise ValueError(f"no suite for {', '.join(unknown)} (raw: {', '.join(RAW_SUITES)}; marts: {', '.join(MART_SUITES)})")
+        raise ValueError(
+            f"no suite for {', '.join(unknown)} (raw: {', '.join(RAW_SUITES)}; marts: {', '.join(MART_SUITES)})"
+        )
     options = dict(
-        suites_dir=suites_dir, partitions_def=partitions_def, docs_dir=docs_dir, build_data_docs=build_data_docs,
-        store_results=store_results, engine=engine, sample_size=sample_size, blocking=blocking,
+        suites_dir=suites_dir,
+        partitions_def=partitions_def,
+        docs_dir=docs_dir,
+        build_data_docs=build_data_docs,
+        store_results=store_results,
+        engine=engine,
+        sample_size=sample_size,
+        blocking=blocking,
     )
     layers = {
         "raw": [(RAW_SUITES[t], dg.AssetKey([*raw_key_prefix, t])) for t in tables],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import dagster as dg
@@ -10,12 +10,12 @@ import duckdb
 from dagster_dbt import DbtProject
 from pydantic import PrivateAttr, field_validator
 
-from pipeline.warehouse import db as warehouse
 from pipeline.defs.instance import release_dead_runs
-from pipeline.warehouse.publish import build_path_for, publish, published_path_of, start_build
-from pipeline.warehouse.lock import RunLock
-from pipeline.warehouse.runs import finish_run, start_publishing, start_run
 from pipeline.settings import DBT_PROJECT_DIR
+from pipeline.warehouse import db as warehouse
+from pipeline.warehouse.lock import RunLock
+from pipeline.warehouse.publish import build_path_for, publish, published_path_of, start_build
+from pipeline.warehouse.runs import finish_run, start_publishing, start_run
 
 # Its manifest is kept current by pipeline/dbt/manifest.py when the definitions load.
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
@@ -80,11 +80,13 @@ class WarehouseResource(dg.ConfigurableResource):
 
         A publication that fails (a full disk) leaves the run `failed` with the reason.
         """
-        at = datetime.now(timezone.utc)
+        at = datetime.now(UTC)
         with self.connect() as con:
             start_publishing(con, run_id)
         try:
-            size = publish(self.build_path, Path(self.path), run_id, seal=lambda copy: finish_run(copy, run_id, "published", at))
+            size = publish(
+                self.build_path, Path(self.path), run_id, seal=lambda copy: finish_run(copy, run_id, "published", at)
+            )
         except Exception as error:
             with self.connect() as con:
                 finish_run(con, run_id, "failed", reason=f"发布失败 / publishing failed: {error}")

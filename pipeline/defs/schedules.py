@@ -12,11 +12,11 @@ import os
 
 import dagster as dg
 
-from pipeline.ingest.changes import changed_years
-from pipeline.ingest.year import find_years
 from pipeline.defs.jobs import census_year_job
 from pipeline.defs.partitions import census_years
 from pipeline.defs.resources import CensusFilesResource, WarehouseResource
+from pipeline.ingest.changes import changed_years
+from pipeline.ingest.year import find_years
 
 ANNUAL_VARIABLE = "EQUITY_ANNUAL_REBUILD"
 
@@ -31,7 +31,9 @@ def _register(context: dg.ScheduleEvaluationContext, years: list[int]) -> None:
 
 
 @dg.schedule(job=census_year_job, cron_schedule="0 2 * * *", default_status=dg.DefaultScheduleStatus.RUNNING)
-def nightly_changed_years(context: dg.ScheduleEvaluationContext, warehouse: WarehouseResource, census_files: CensusFilesResource):
+def nightly_changed_years(
+    context: dg.ScheduleEvaluationContext, warehouse: WarehouseResource, census_files: CensusFilesResource
+):
     """Every night at 02:00: a run for each year whose files changed since its last published load."""
     build = warehouse.build_path
     if not build.exists():
@@ -42,7 +44,10 @@ def nightly_changed_years(context: dg.ScheduleEvaluationContext, warehouse: Ware
     if not changed:
         return dg.SkipReason("no census year has changed files since its last published load")
     _register(context, list(changed))
-    return [dg.RunRequest(partition_key=str(year), run_key=f"nightly-{year}-{digest}", tags={"trigger": "nightly"}) for year, digest in changed.items()]
+    return [
+        dg.RunRequest(partition_key=str(year), run_key=f"nightly-{year}-{digest}", tags={"trigger": "nightly"})
+        for year, digest in changed.items()
+    ]
 
 
 @dg.schedule(job=census_year_job, cron_schedule=_annual_cron(), default_status=dg.DefaultScheduleStatus.RUNNING)
@@ -51,4 +56,6 @@ def annual_full_rebuild(context: dg.ScheduleEvaluationContext, census_files: Cen
     years = find_years(census_files.root)
     _register(context, years)
     stamp = context.scheduled_execution_time.strftime("%Y%m%d")
-    return [dg.RunRequest(partition_key=str(y), run_key=f"annual-{stamp}-{y}", tags={"trigger": "annual"}) for y in years]
+    return [
+        dg.RunRequest(partition_key=str(y), run_key=f"annual-{stamp}-{y}", tags={"trigger": "annual"}) for y in years
+    ]

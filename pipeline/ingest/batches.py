@@ -59,10 +59,16 @@ class TableNormaliser:
         tags = [pl.lit(0, pl.Int64).alias(SHEET_NO), pl.lit(None, pl.String).alias(SHEET)]
         if sheet.rejected is not None:
             self.problems.append(self._placed(sheet.rejected.with_columns(tags)))
-        self._enqueue((sheet.columns, tuple(sorted(sheet.multipliers.items()))), sheet.frame.with_columns(tags), sheet.rows)
+        self._enqueue(
+            (sheet.columns, tuple(sorted(sheet.multipliers.items()))), sheet.frame.with_columns(tags), sheet.rows
+        )
 
     def _queue(self, file_index: int, sheet_no: int, sheet: PreparedSheet) -> None:
-        tags = [pl.lit(file_index, pl.Int64).alias(FILE), pl.lit(sheet_no, pl.Int64).alias(SHEET_NO), pl.lit(sheet.name, pl.String).alias(SHEET)]
+        tags = [
+            pl.lit(file_index, pl.Int64).alias(FILE),
+            pl.lit(sheet_no, pl.Int64).alias(SHEET_NO),
+            pl.lit(sheet.name, pl.String).alias(SHEET),
+        ]
         if sheet.malformed:
             self.problems.append(self._malformed(sheet).with_columns(tags))
         if sheet.rejected is not None:
@@ -96,8 +102,15 @@ class TableNormaliser:
         too_long = pl.col("length") > limit
         reason = pl.concat_str(
             pl.format("malformed line: {}", pl.col("why")),
-            pl.when(too_long).then(pl.format("; 该行 {} 个字符，只保留前 {} 个 / the line is {} characters, the first {} kept",
-                                              pl.col("length"), pl.lit(preview), pl.col("length"), pl.lit(preview))),
+            pl.when(too_long).then(
+                pl.format(
+                    "; 该行 {} 个字符，只保留前 {} 个 / the line is {} characters, the first {} kept",
+                    pl.col("length"),
+                    pl.lit(preview),
+                    pl.col("length"),
+                    pl.lit(preview),
+                )
+            ),
             pl.when(withheld).then(pl.lit(" (line withheld: the file has personal data)")),
             ignore_nulls=True,
         )
@@ -122,7 +135,8 @@ class TableNormaliser:
             data = [c for c in batch.columns if c not in CARRY]
             keys = [FILE, SHEET_NO, ROW]
             records = batch.join(problems.select(keys).unique(), on=keys).select(
-                *keys, pl.struct(data).struct.json_encode().alias(RECORD) if data else pl.lit(None, pl.String).alias(RECORD)
+                *keys,
+                pl.struct(data).struct.json_encode().alias(RECORD) if data else pl.lit(None, pl.String).alias(RECORD),
             )
             problems = problems.join(records, on=keys, how="left").with_columns(
                 pl.col("column_name").replace_strict(self.places, return_dtype=pl.Int64).alias(PLACE)

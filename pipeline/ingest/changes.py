@@ -23,7 +23,10 @@ def current_files(raw_dir: Path, year: int) -> dict[str, str]:
 
 def published_files(con: duckdb.DuckDBPyConnection, year: int) -> dict[str, str]:
     """relative path -> sha256 of the files of the year's last published run (empty if never published)."""
-    tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = 'audit'").fetchall()}
+    tables = {
+        r[0]
+        for r in con.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = 'audit'").fetchall()
+    }
     if not {"loads", "runs"} <= tables:
         return {}
     rows = con.execute(

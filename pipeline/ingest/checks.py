@@ -21,7 +21,9 @@ def rows_per_file(frame: pl.DataFrame) -> dict[int, int]:
     return dict(frame.select(FILE).group_by(FILE).len().iter_rows())
 
 
-def _rejections(rows: pl.DataFrame, column: str | None, value: pl.Expr, reason: pl.Expr, data_columns: list[str]) -> pl.DataFrame:
+def _rejections(
+    rows: pl.DataFrame, column: str | None, value: pl.Expr, reason: pl.Expr, data_columns: list[str]
+) -> pl.DataFrame:
     return rows.select(
         FILE,
         SHEET,
@@ -60,18 +62,24 @@ def reject_duplicates(frame: pl.DataFrame, table: Table, file_names: list[str]) 
     rejected = pl.concat(
         [
             _rejections(
-                flagged.filter(conflict), "/".join(key), key_text,
+                flagged.filter(conflict),
+                "/".join(key),
+                key_text,
                 pl.lit(f"duplicate key ({', '.join(key)}): rows with this key differ, so all of them are rejected"),
                 data,
             ),
             _rejections(
-                flagged.filter(copy), "/".join(key), key_text,
+                flagged.filter(copy),
+                "/".join(key),
+                key_text,
                 pl.format("exact duplicate of {} row {}", first_file, pl.col("__first_row")),
                 data,
             ),
         ]
     )
-    kept = pl.concat([single, flagged.filter(~conflict & ~copy).drop("__versions", "__copy", "__first_file", "__first_row")]).sort(ORDER)
+    kept = pl.concat(
+        [single, flagged.filter(~conflict & ~copy).drop("__versions", "__copy", "__first_file", "__first_row")]
+    ).sort(ORDER)
     return kept, rejected
 
 
@@ -121,15 +129,21 @@ def reject_orphans_and_stages(
         rejected = orphan | ((stage != "all") & ~(school_type + "/" + stage).is_in(taught)).fill_null(False)
     if not rejected.any():
         return frame, empty_rejections()
-    flagged = frame.filter(rejected).with_columns(school_type.filter(rejected).alias("__type"), orphan.filter(rejected).alias("__orphan"))
+    flagged = frame.filter(rejected).with_columns(
+        school_type.filter(rejected).alias("__type"), orphan.filter(rejected).alias("__orphan")
+    )
     orphans = _rejections(
-        flagged.filter(pl.col("__orphan")), "school_id", pl.col("school_id"),
+        flagged.filter(pl.col("__orphan")),
+        "school_id",
+        pl.col("school_id"),
         pl.format("school_id {} is not among this year's loaded schools", pl.col("school_id")),
         data,
     )
     if "stage" not in data:
         return frame.filter(~rejected), orphans
-    return frame.filter(~rejected), pl.concat([orphans, _stage_rejections(flagged.filter(~pl.col("__orphan")), contract, data)])
+    return frame.filter(~rejected), pl.concat(
+        [orphans, _stage_rejections(flagged.filter(~pl.col("__orphan")), contract, data)]
+    )
 
 
 def _stage_rejections(flagged: pl.DataFrame, contract: Contract, data: list[str]) -> pl.DataFrame:
@@ -138,13 +152,29 @@ def _stage_rejections(flagged: pl.DataFrame, contract: Contract, data: list[str]
         list(contract.school_stages), ["/".join(v) for v in contract.school_stages.values()], return_dtype=pl.String
     )
     return _rejections(
-        flagged, "stage", pl.col("stage"),
-        pl.format("stage {} is not taught by school {} (type {} teaches {})", pl.col("stage"), pl.col("school_id"), pl.col("__type"), stages),
+        flagged,
+        "stage",
+        pl.col("stage"),
+        pl.format(
+            "stage {} is not taught by school {} (type {} teaches {})",
+            pl.col("stage"),
+            pl.col("school_id"),
+            pl.col("__type"),
+            stages,
+        ),
         data,
     )
 
 
 def empty_rejections() -> pl.DataFrame:
     return pl.DataFrame(
-        schema={FILE: pl.Int64, SHEET: pl.String, ROW: pl.Int64, "column_name": pl.String, "value": pl.String, "reason": pl.String, RECORD: pl.String}
+        schema={
+            FILE: pl.Int64,
+            SHEET: pl.String,
+            ROW: pl.Int64,
+            "column_name": pl.String,
+            "value": pl.String,
+            "reason": pl.String,
+            RECORD: pl.String,
+        }
     )

@@ -139,7 +139,5 @@ def load_contract() -> Contract:
     for row in _read_csv("code_aliases.csv"):
         codes.setdefault(row["domain"], {})[fold(row["alias"])] = row["code"]
 
-    school_stages = {
-        row["school_type"]: tuple(row["stages"].split("|")) for row in _read_csv("school_type_stages.csv")
-    }
+    school_stages = {row["school_type"]: tuple(row["stages"].split("|")) for row in _read_csv("school_type_stages.csv")}
     return Contract(tables=tables, headers=headers, codes=codes, school_stages=school_stages)

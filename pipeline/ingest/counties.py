@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -87,8 +87,11 @@ def _counties_of_schools(readers: list[duckdb.DuckDBPyConnection], year: int, sc
 
 
 def attribute_refused(
-    con: duckdb.DuckDBPyConnection, snapshot: duckdb.DuckDBPyConnection, year: int,
-    refused: list[FileOutcome], contract: Contract,
+    con: duckdb.DuckDBPyConnection,
+    snapshot: duckdb.DuckDBPyConnection,
+    year: int,
+    refused: list[FileOutcome],
+    contract: Contract,
 ) -> Attribution:
     """Each refused file's counties: those its rows name, else the one in its name, else the whole year."""
     attribution = Attribution()
@@ -111,32 +114,45 @@ def attribute_refused(
 
 def _row_filter(con: duckdb.DuckDBPyConnection, table: str) -> str:
     """The predicate that picks a table's rows of the held-back counties (`held_counties`, `held_schools`)."""
-    columns = {r[0] for r in con.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_schema = 'raw' AND table_name = ?", [table]
-    ).fetchall()}
+    columns = {
+        r[0]
+        for r in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = 'raw' AND table_name = ?", [table]
+        ).fetchall()
+    }
     if "county_code" in columns:
         return "county_code IN (SELECT county_code FROM held_counties)"
     return "school_id IN (SELECT school_id FROM held_schools)"
 
 
-def _held_keys(con: duckdb.DuckDBPyConnection, snapshot: duckdb.DuckDBPyConnection, year: int, counties: list[str]) -> None:
+def _held_keys(
+    con: duckdb.DuckDBPyConnection, snapshot: duckdb.DuckDBPyConnection, year: int, counties: list[str]
+) -> None:
     """In both connections, temporary tables of the held counties and of their schools (this load's and the last good one's)."""
     query = "SELECT school_id FROM raw.schools WHERE year = ? AND county_code IN (SELECT unnest(?))"
     schools = sorted({r[0] for c in (con, snapshot) for r in c.execute(query, [year, counties]).fetchall()})
     for c in (con, snapshot):
-        c.execute("CREATE OR REPLACE TEMP TABLE held_counties AS SELECT unnest(?::VARCHAR[]) AS county_code", [counties])
+        c.execute(
+            "CREATE OR REPLACE TEMP TABLE held_counties AS SELECT unnest(?::VARCHAR[]) AS county_code", [counties]
+        )
         c.execute("CREATE OR REPLACE TEMP TABLE held_schools AS SELECT unnest(?::VARCHAR[]) AS school_id", [schools])
 
 
 def hold_back(
-    con: duckdb.DuckDBPyConnection, snapshot: duckdb.DuckDBPyConnection, year: int, counties: list[str], tables: list[str]
+    con: duckdb.DuckDBPyConnection,
+    snapshot: duckdb.DuckDBPyConnection,
+    year: int,
+    counties: list[str],
+    tables: list[str],
 ) -> dict[str, int]:
     """Put back the last good rows of `counties` in place of this load's; returns this load's rows held per file."""
     _held_keys(con, snapshot, year, counties)
     held: dict[str, int] = {}
     for table in tables:
         where = f"year = ? AND {_row_filter(con, table)}"
-        for source_file, n in con.execute(f"SELECT source_file, count(*) FROM raw.{table} WHERE {where} GROUP BY 1", [year]).fetchall():
+        for source_file, n in con.execute(
+            f"SELECT source_file, count(*) FROM raw.{table} WHERE {where} GROUP BY 1", [year]
+        ).fetchall():
             held[source_file] = held.get(source_file, 0) + n
         con.execute(f"DELETE FROM raw.{table} WHERE {where}", [year])
         old = snapshot.sql(f"SELECT * FROM raw.{table} WHERE {where}", params=[year]).to_arrow_table()
@@ -153,36 +169,51 @@ def _data_as_of(snapshot: duckdb.DuckDBPyConnection, year: int, counties: list[s
     """When the rows a held county keeps were loaded: its last good load (carried over if it was held then too)."""
     published_load = snapshot.execute(
         "SELECT max(l.loaded_at) FROM audit.loads l JOIN audit.runs r USING (run_id) "
-        "WHERE l.year = ? AND r.outcome = 'published'", [year]
+        "WHERE l.year = ? AND r.outcome = 'published'",
+        [year],
     ).fetchone()[0]
-    with_rows = {code for (code,) in snapshot.execute(
-        "SELECT DISTINCT county_code FROM raw.schools WHERE year = ? AND county_code IN (SELECT unnest(?))", [year, counties]
-    ).fetchall()}
-    held_before = dict(snapshot.execute(
-        "SELECT county_code, data_as_of FROM audit.blocked_counties WHERE year = ? AND county_code IN (SELECT unnest(?))",
-        [year, counties],
-    ).fetchall())
+    with_rows = {
+        code
+        for (code,) in snapshot.execute(
+            "SELECT DISTINCT county_code FROM raw.schools WHERE year = ? AND county_code IN (SELECT unnest(?))",
+            [year, counties],
+        ).fetchall()
+    }
+    held_before = dict(
+        snapshot.execute(
+            "SELECT county_code, data_as_of FROM audit.blocked_counties WHERE year = ? AND county_code IN (SELECT unnest(?))",
+            [year, counties],
+        ).fetchall()
+    )
     return {c: (held_before.get(c, published_load) if c in with_rows else None) for c in counties}
 
 
-def blocked_rows(
-    snapshot: duckdb.DuckDBPyConnection, year: int, run_id: str, attribution: Attribution
-) -> pl.DataFrame:
+def blocked_rows(snapshot: duckdb.DuckDBPyConnection, year: int, run_id: str, attribution: Attribution) -> pl.DataFrame:
     """The rows of `audit.blocked_counties` for this load: each held county, why (both languages), data since when."""
     counties = sorted(attribution.counties)
     as_of = _data_as_of(snapshot, year, counties)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     rows = []
     for county in counties:
         files = attribution.counties[county]
-        rows.append({
-            "run_id": run_id, "year": year, "county_code": county,
-            "reason": "; ".join(f"file {f.relpath} was refused: {f.refused}" for f in files),
-            "reason_zh": "；".join(f"文件 {f.relpath} 被拒收：{f.refused}" for f in files),
-            "data_as_of": as_of[county], "blocked_at": now,
-        })
+        rows.append(
+            {
+                "run_id": run_id,
+                "year": year,
+                "county_code": county,
+                "reason": "; ".join(f"file {f.relpath} was refused: {f.refused}" for f in files),
+                "reason_zh": "；".join(f"文件 {f.relpath} 被拒收：{f.refused}" for f in files),
+                "data_as_of": as_of[county],
+                "blocked_at": now,
+            }
+        )
     schema = {
-        "run_id": pl.String, "year": pl.Int32, "county_code": pl.String, "reason": pl.String, "reason_zh": pl.String,
-        "data_as_of": pl.Datetime("us", "UTC"), "blocked_at": pl.Datetime("us", "UTC"),
+        "run_id": pl.String,
+        "year": pl.Int32,
+        "county_code": pl.String,
+        "reason": pl.String,
+        "reason_zh": pl.String,
+        "data_as_of": pl.Datetime("us", "UTC"),
+        "blocked_at": pl.Datetime("us", "UTC"),
     }
     return pl.DataFrame(rows, schema=schema)

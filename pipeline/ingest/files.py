@@ -29,7 +29,9 @@ from pipeline.settings import max_value_chars
 SHEET = "__sheet"
 RECORD = "record"
 # A file with its header and no data rows is a legitimate "no rows of this table" (a county without rooms).
-HEADER_ONLY = "表头之下没有数据行：本表在此文件中没有记录 / a header row and no data rows: the table has no rows in this file"
+HEADER_ONLY = (
+    "表头之下没有数据行：本表在此文件中没有记录 / a header row and no data rows: the table has no rows in this file"
+)
 # How much of a value over the length bound is kept in `audit.rejected_rows`, and how many cells a note names.
 PREVIEW_CHARS = 200
 CONTROL_EXAMPLES = 5
@@ -113,7 +115,14 @@ def _may_hold_controls(chunk: bytes) -> bool:
 
 
 def problems_schema() -> dict[str, pl.DataType]:
-    return {SHEET: pl.String, ROW: pl.Int64, "column_name": pl.String, "value": pl.String, "reason": pl.String, RECORD: pl.String}
+    return {
+        SHEET: pl.String,
+        ROW: pl.Int64,
+        "column_name": pl.String,
+        "value": pl.String,
+        "reason": pl.String,
+        RECORD: pl.String,
+    }
 
 
 def _lengths(frame: pl.DataFrame, columns: list[str]) -> tuple[dict[str, int], set[str]]:
@@ -124,10 +133,15 @@ def _lengths(frame: pl.DataFrame, columns: list[str]) -> tuple[dict[str, int], s
     if not columns or frame.height == 0:
         return {}, set()
     low, high = CANDIDATE_BYTES
-    stats = frame.lazy().select(
-        *[pl.col(c).str.len_bytes().max().alias(f"max {c}") for c in columns],
-        *[pl.col(c).str.len_bytes().is_between(low, high).any().alias(f"any {c}") for c in columns],
-    ).collect().row(0, named=True)
+    stats = (
+        frame.lazy()
+        .select(
+            *[pl.col(c).str.len_bytes().max().alias(f"max {c}") for c in columns],
+            *[pl.col(c).str.len_bytes().is_between(low, high).any().alias(f"any {c}") for c in columns],
+        )
+        .collect()
+        .row(0, named=True)
+    )
     return {c: stats[f"max {c}"] or 0 for c in columns}, {c for c in columns if stats[f"any {c}"]}
 
 
@@ -154,7 +168,9 @@ def split_too_long(
     value = pl.coalesce(pl.when(long).then(pl.col(c).str.slice(0, preview) + "…") for c, long in is_long.items())
     reason = pl.format(TOO_LONG, length, pl.lit(limit), length, pl.lit(limit))
     kept = {c: pl.when(is_long[c]).then(None).otherwise(pl.col(c)) if c in is_long else pl.col(c) for c in columns}
-    record = pl.struct(*[kept[c].alias(c) for c in columns if c not in extras], _extra(extras, kept)).struct.json_encode()
+    record = pl.struct(
+        *[kept[c].alias(c) for c in columns if c not in extras], _extra(extras, kept)
+    ).struct.json_encode()
     rejected = long_rows.select(
         *carried, column.alias("column_name"), value.alias("value"), reason.alias("reason"), record.alias(RECORD)
     )
@@ -189,12 +205,22 @@ def _control_notes(where: pl.DataFrame, sheet: str | None, file_column: str | No
         more_zh, more_en = ("", "")
         if cells.height > len(first):
             more_zh, more_en = f"等，共 {cells.height} 处", f" and more, {cells.height} cells in all"
-        notes.append((file, f"{in_sheet_zh}控制字符已删除：{zh}{more_zh} / {in_sheet_en}control characters removed: {en}{more_en}"))
+        notes.append(
+            (
+                file,
+                f"{in_sheet_zh}控制字符已删除：{zh}{more_zh} / {in_sheet_en}control characters removed: {en}{more_en}",
+            )
+        )
     return notes
 
 
 def prepare_sheet(
-    sheet: Sheet, contract: Contract, table: str, salt: str | None, carried: tuple[str, ...] = (ROW,), controls: bool = True
+    sheet: Sheet,
+    contract: Contract,
+    table: str,
+    salt: str | None,
+    carried: tuple[str, ...] = (ROW,),
+    controls: bool = True,
 ) -> tuple[PreparedSheet, Notes]:
     """Canonical names, control characters removed, personal data protected, over-long rows out, extras folded.
 
@@ -228,8 +254,14 @@ def prepare_sheet(
     if extras:
         notes.append((None, f"extra columns kept in `extra`: {', '.join(extras)}"))
     prepared = PreparedSheet(
-        sheet.name, frame.lazy(), tuple(frame.columns), sheet.frame.height, match.multipliers, sheet.malformed,
-        rejected=rejected, personal=bool(findings),
+        sheet.name,
+        frame.lazy(),
+        tuple(frame.columns),
+        sheet.frame.height,
+        match.multipliers,
+        sheet.malformed,
+        rejected=rejected,
+        personal=bool(findings),
     )
     return prepared, notes
 

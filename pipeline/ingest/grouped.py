@@ -35,7 +35,16 @@ from pipeline.ingest.contract import Contract
 from pipeline.ingest.errors import FileRefused, ReadAlone
 from pipeline.ingest.files import HEADER_ONLY, FileOutcome, PreparedSheet, digest, notes_of, prepare_sheet, process_file
 from pipeline.ingest.readers import (
-    FORMATS, HEAD_CHARS, ROW, Layout, Sheet, cr_only, delimited_layout, drop_blank_rows, scan_delimited, too_many_rows,
+    FORMATS,
+    HEAD_CHARS,
+    ROW,
+    Layout,
+    Sheet,
+    cr_only,
+    delimited_layout,
+    drop_blank_rows,
+    scan_delimited,
+    too_many_rows,
 )
 
 # Bytes of files read with one call: big enough that the call's fixed cost vanishes, small
@@ -88,7 +97,9 @@ def _utf8_head(head: bytes, whole_file: bool) -> str | None:
         return None
 
 
-def _locate(index: int, path: Path, relpath: str, table: str, contract: Contract, salt: str | None) -> Located | TableRead:
+def _locate(
+    index: int, path: Path, relpath: str, table: str, contract: Contract, salt: str | None
+) -> Located | TableRead:
     """A delimited file that looks like plain UTF-8, hashed and its layout known; any other file read on its own."""
     if FORMATS.get(path.suffix.lower()) in ("csv", "tsv"):
         try:
@@ -116,7 +127,9 @@ def _read_together(files: list[Located], table: str, contract: Contract, salt: s
         frame = (
             scan_delimited(paths, layout, file_paths=_PATH)
             .with_row_index(_INDEX)
-            .with_columns(pl.col(_PATH).replace_strict(paths, [f.index for f in files], return_dtype=pl.Int64).alias(FILE))
+            .with_columns(
+                pl.col(_PATH).replace_strict(paths, [f.index for f in files], return_dtype=pl.Int64).alias(FILE)
+            )
             .with_columns(row_in_file.cast(pl.Int64).alias(ROW))
             .drop(_INDEX, _PATH)
             .pipe(drop_blank_rows, carried=(ROW, FILE))
@@ -131,13 +144,19 @@ def _read_together(files: list[Located], table: str, contract: Contract, salt: s
         together, notes = None, []
         if frame.height:
             controls = any(f.controls for f in files)
-            together, notes = prepare_sheet(Sheet(None, frame), contract, table, salt, carried=(ROW, FILE), controls=controls)
+            together, notes = prepare_sheet(
+                Sheet(None, frame), contract, table, salt, carried=(ROW, FILE), controls=controls
+            )
     except (pl.exceptions.PolarsError, FileRefused, ReadAlone):
         return None
     outcomes = []
     for f in files:
         outcome = FileOutcome(path=f.path, relpath=f.relpath, table=table, sha256=f.sha256)
-        outcome.format, outcome.encoding, outcome.rows_read = FORMATS[f.path.suffix.lower()], "utf-8", rows.get(f.index, 0)
+        outcome.format, outcome.encoding, outcome.rows_read = (
+            FORMATS[f.path.suffix.lower()],
+            "utf-8",
+            rows.get(f.index, 0),
+        )
         outcome.notes = notes_of(notes, f.index) if outcome.rows_read else [HEADER_ONLY]
         outcomes.append((f.index, outcome))
     return TableRead(outcomes, together)
@@ -199,4 +218,3 @@ def read_table(
                 yield item
         if chunk:
             yield from _read_chunk(chunk, table, contract, salt)
-

@@ -36,7 +36,13 @@ BOUNDS = {
     "grade": (1, 12, False, "a grade outside 1-12"),
     "year": (1800, 2100, False, "a year outside 1800-2100"),
 }
-POLARS_TYPES = {"VARCHAR": pl.String, "BOOLEAN": pl.Boolean, "BIGINT": pl.Int64, "INTEGER": pl.Int32, "DOUBLE": pl.Float64}
+POLARS_TYPES = {
+    "VARCHAR": pl.String,
+    "BOOLEAN": pl.Boolean,
+    "BIGINT": pl.Int64,
+    "INTEGER": pl.Int32,
+    "DOUBLE": pl.Float64,
+}
 # A comma is read only as a thousands separator, in exactly this form; any other comma makes the number ambiguous
 # ('4,5' students: 45, or 4.5?; '1.234,5': a European 1234.5?).
 THOUSANDS = r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$"
@@ -119,7 +125,9 @@ def _error(contract: Contract, column: Column) -> pl.Expr:
     if column.type in NUMERIC:
         low, high, strict, outside = BOUNDS[column.type]
         error = error.when(given & _ambiguous_comma(text)).then(pl.format(AMBIGUOUS_NUMBER, text, text))
-        error = error.when(given & (parsed.is_null() | parsed.is_nan() | parsed.is_infinite())).then(pl.lit("not a number"))
+        error = error.when(given & (parsed.is_null() | parsed.is_nan() | parsed.is_infinite())).then(
+            pl.lit("not a number")
+        )
         if column.type == "percent":
             bare_fraction = ~text.str.ends_with("%") & (parsed > 0) & (parsed <= 1)
             error = error.when(bare_fraction).then(_ambiguous_percent(text, parsed))
@@ -162,7 +170,10 @@ def _derive_class_stage(checked: pl.LazyFrame, given: list[str]) -> pl.LazyFrame
     stage_error = pl.col(ERR + "stage") if "stage" in given else pl.lit(None, pl.String)
     return checked.with_columns(
         stage.alias(PARSED + "stage"),
-        pl.when(stage.is_null() & no_error).then(pl.lit("missing value: neither stage nor grade")).otherwise(stage_error).alias(ERR + "stage"),
+        pl.when(stage.is_null() & no_error)
+        .then(pl.lit("missing value: neither stage nor grade"))
+        .otherwise(stage_error)
+        .alias(ERR + "stage"),
     )
 
 
@@ -183,7 +194,9 @@ def _has_non_ascii(values: pl.Series) -> bool:
     return bool((values.str.len_bytes() != values.str.len_chars()).any())
 
 
-def _checked(frame: pl.DataFrame, contract: Contract, present: list[Column], multipliers: dict[str, float]) -> pl.LazyFrame:
+def _checked(
+    frame: pl.DataFrame, contract: Contract, present: list[Column], multipliers: dict[str, float]
+) -> pl.LazyFrame:
     """The parsed value (`__parsed_`) and error reason (`__err_`) of every present column.
 
     A column with few distinct texts (codes, flags, most counts: a nation's 10 million teachers
@@ -211,7 +224,13 @@ def _checked(frame: pl.DataFrame, contract: Contract, present: list[Column], mul
                 mapped += [pl.lit(table.get_column(name)).gather(position).alias(name) for name in (parsed, error)]
                 continue
         folding = column.type != "text" and _has_non_ascii(frame.get_column(column.name))
-        per_row.append((column, _cleaned(column, folding).alias(TXT + column.name), _parsed(contract, column, multiplier).alias(parsed)))
+        per_row.append(
+            (
+                column,
+                _cleaned(column, folding).alias(TXT + column.name),
+                _parsed(contract, column, multiplier).alias(parsed),
+            )
+        )
     return (
         frame.lazy()
         .with_columns(*mapped, *(clean for _, clean, _ in per_row))
@@ -237,18 +256,25 @@ def normalise(
     if table.name == "classes":
         checked = _derive_class_stage(checked, frame.columns)
     checked = checked.with_columns(pl.any_horizontal([pl.col(ERR + c.name).is_not_null() for c in present]).alias(BAD))
-    good = checked.filter(~pl.col(BAD)).select(
-        *carry,
-        "extra",
-        *[_value(c).alias(c.stored_name) for c in present],
-        *[pl.lit(None, polars_type(c)).alias(c.stored_name) for c in absent],
-    ).select(*carry, "extra", *[c.stored_name for c in table.stored_columns])
+    good = (
+        checked.filter(~pl.col(BAD))
+        .select(
+            *carry,
+            "extra",
+            *[_value(c).alias(c.stored_name) for c in present],
+            *[pl.lit(None, polars_type(c)).alias(c.stored_name) for c in absent],
+        )
+        .select(*carry, "extra", *[c.stored_name for c in table.stored_columns])
+    )
     # Bad rows are few: the problems of each column are picked from them, not from the whole frame.
     bad = checked.filter(pl.col(BAD)).select(*carry, *[c.name for c in present], *[ERR + c.name for c in present])
     good, bad = pl.collect_all([good, bad])  # one pass: the cleaning and parsing are shared by both
     problems = [
         bad.filter(pl.col(ERR + c.name).is_not_null()).select(
-            *carry, pl.lit(c.name).alias("column_name"), pl.col(c.name).alias("value"), pl.col(ERR + c.name).alias("reason")
+            *carry,
+            pl.lit(c.name).alias("column_name"),
+            pl.col(c.name).alias("value"),
+            pl.col(ERR + c.name).alias("reason"),
         )
         for c in present
     ]

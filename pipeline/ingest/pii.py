@@ -195,8 +195,13 @@ def _by_value(
 
 
 def find_personal(
-    frame: pl.DataFrame, contract: Contract, table: Table, headers: dict[str, str], extras: list[str],
-    file_column: str | None, candidates: set[str],
+    frame: pl.DataFrame,
+    contract: Contract,
+    table: Table,
+    headers: dict[str, str],
+    extras: list[str],
+    file_column: str | None,
+    candidates: set[str],
 ) -> list[Finding]:
     """The personal columns of a frame with canonical names, by the contract, by header and by value.
 

@@ -28,7 +28,9 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
 
 
 @contextmanager
-def year_transaction(con: duckdb.DuckDBPyConnection, contract: Contract, year: int) -> Iterator[Callable[[str, pl.DataFrame], None]]:
+def year_transaction(
+    con: duckdb.DuckDBPyConnection, contract: Contract, year: int
+) -> Iterator[Callable[[str, pl.DataFrame], None]]:
     """Delete a year's rows, then yield `insert(table, frame)`; all of it is committed at the end, or none.
 
     Readers see the old year or the new one, never a mix; an error anywhere in

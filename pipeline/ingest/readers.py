@@ -162,7 +162,9 @@ def scan_delimited(source: bytes | list[str], layout: Layout, file_paths: str | 
     )
 
 
-def drop_blank_rows(frame: pl.DataFrame | pl.LazyFrame, carried: tuple[str, ...] = (ROW,)) -> pl.DataFrame | pl.LazyFrame:
+def drop_blank_rows(
+    frame: pl.DataFrame | pl.LazyFrame, carried: tuple[str, ...] = (ROW,)
+) -> pl.DataFrame | pl.LazyFrame:
     """Rows with no value in any column of the file (the `carried` columns are ours, not the file's)."""
     return frame.filter(~pl.all_horizontal(pl.exclude(*carried).is_null()))
 
@@ -274,7 +276,9 @@ def _read_xlsx(path: Path, contract: Contract, table: str) -> FileContent:
         )
         sheets.append(Sheet(name, frame))
     if not sheets:
-        raise FileRefused(f"no sheet has a header row with a known column of table '{table}' (sheets: {', '.join(skipped)})")
+        raise FileRefused(
+            f"no sheet has a header row with a known column of table '{table}' (sheets: {', '.join(skipped)})"
+        )
     _check_rows(sum(s.frame.height for s in sheets))
     return FileContent(format="xlsx", encoding=None, sheets=sheets, skipped_sheets=skipped)
 

@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import cast
 
@@ -24,7 +24,14 @@ import polars as pl
 
 from pipeline.ingest import raw_tables
 from pipeline.ingest.batches import TableNormaliser
-from pipeline.ingest.checks import FILE, empty_rejections, keys_are_unique, reject_duplicates, reject_orphans_and_stages, rows_per_file
+from pipeline.ingest.checks import (
+    FILE,
+    empty_rejections,
+    keys_are_unique,
+    reject_duplicates,
+    reject_orphans_and_stages,
+    rows_per_file,
+)
 from pipeline.ingest.contract import Contract, load_contract
 from pipeline.ingest.counties import Attribution, attribute_refused, blocked_rows, hold_back
 from pipeline.ingest.files import SHEET, FileOutcome, sha256_of
@@ -146,9 +153,13 @@ def _refused_by_name(raw_dir: Path, path: Path, table: str | None) -> FileOutcom
     if (reason := _not_a_year_file(raw_dir, path)) is not None:
         return _refuse(raw_dir, path, relpath, reason)
     if table is None:
-        return _refuse(raw_dir, path, relpath, f"the file name does not start with a table name ({', '.join(TABLE_ORDER)})")
+        return _refuse(
+            raw_dir, path, relpath, f"the file name does not start with a table name ({', '.join(TABLE_ORDER)})"
+        )
     if path.suffix.lower() not in FORMATS:
-        return _refuse(raw_dir, path, relpath, f"unsupported file type '{path.suffix}': use .csv, .tsv, .xlsx or .parquet")
+        return _refuse(
+            raw_dir, path, relpath, f"unsupported file type '{path.suffix}': use .csv, .tsv, .xlsx or .parquet"
+        )
     return None
 
 
@@ -156,7 +167,13 @@ def _logged(outcome: FileOutcome) -> FileOutcome:
     if outcome.refused:
         log.warning("%s: refused: %s", outcome.relpath, outcome.refused)
     else:  # one line per table is logged instead (see load_year): a run event per file costs more than reading it
-        log.debug("%s: %s rows read (%s, %s)", outcome.relpath, f"{outcome.rows_read:,}", outcome.format, outcome.encoding or "binary")
+        log.debug(
+            "%s: %s rows read (%s, %s)",
+            outcome.relpath,
+            f"{outcome.rows_read:,}",
+            outcome.format,
+            outcome.encoding or "binary",
+        )
     return outcome
 
 
@@ -167,8 +184,13 @@ def _log_table(table_name: str, outcomes: list[FileOutcome]) -> None:
         rows = sum(o.rows_read for o in outcomes if not o.refused)
         refused = sum(1 for o in outcomes if o.refused)
         log.info(
-            "%s: %s file%s, %s rows read%s%s", table_name, f"{len(outcomes):,}", "" if len(outcomes) == 1 else "s", f"{rows:,}",
-            f" ({described})" if described else "", f", {refused} refused" if refused else "",
+            "%s: %s file%s, %s rows read%s%s",
+            table_name,
+            f"{len(outcomes):,}",
+            "" if len(outcomes) == 1 else "s",
+            f"{rows:,}",
+            f" ({described})" if described else "",
+            f", {refused} refused" if refused else "",
         )
 
 
@@ -200,9 +222,11 @@ def _with_source(frame: pl.DataFrame, names: list[str], year: int) -> pl.DataFra
     ).rename({SHEET: "source_sheet", ROW: "source_row"})
 
 
-def _loads_frame(outcomes: list[FileOutcome], loaded_by_file: dict[int, int], rejected: pl.DataFrame, year: int, run_id: str) -> pl.DataFrame:
+def _loads_frame(
+    outcomes: list[FileOutcome], loaded_by_file: dict[int, int], rejected: pl.DataFrame, year: int, run_id: str
+) -> pl.DataFrame:
     rejected_by_file = rows_per_file(rejected.select(FILE, SHEET, ROW).unique())
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     rows = []
     for i, o in enumerate(outcomes):
         n_loaded, n_rejected = loaded_by_file.get(i, 0), rejected_by_file.get(i, 0)
@@ -212,23 +236,48 @@ def _loads_frame(outcomes: list[FileOutcome], loaded_by_file: dict[int, int], re
             raise AssertionError(f"{o.relpath}: {o.rows_read} rows read but {n_loaded} loaded + {n_rejected} rejected")
         rows.append(
             {
-                "run_id": run_id, "year": year, "table_name": o.table, "source_file": o.relpath, "format": o.format,
-                "encoding": o.encoding, "sha256": o.sha256, "rows_read": o.rows_read, "rows_loaded": n_loaded,
-                "rows_rejected": n_rejected, "status": "refused" if o.refused else "loaded", "reason": o.refused,
-                "notes": "; ".join(o.notes) or None, "loaded_at": now,
+                "run_id": run_id,
+                "year": year,
+                "table_name": o.table,
+                "source_file": o.relpath,
+                "format": o.format,
+                "encoding": o.encoding,
+                "sha256": o.sha256,
+                "rows_read": o.rows_read,
+                "rows_loaded": n_loaded,
+                "rows_rejected": n_rejected,
+                "status": "refused" if o.refused else "loaded",
+                "reason": o.refused,
+                "notes": "; ".join(o.notes) or None,
+                "loaded_at": now,
             }
         )
     schema = {
-        "run_id": pl.String, "year": pl.Int32, "table_name": pl.String, "source_file": pl.String, "format": pl.String,
-        "encoding": pl.String, "sha256": pl.String, "rows_read": pl.Int64, "rows_loaded": pl.Int64,
-        "rows_rejected": pl.Int64, "status": pl.String, "reason": pl.String, "notes": pl.String,
+        "run_id": pl.String,
+        "year": pl.Int32,
+        "table_name": pl.String,
+        "source_file": pl.String,
+        "format": pl.String,
+        "encoding": pl.String,
+        "sha256": pl.String,
+        "rows_read": pl.Int64,
+        "rows_loaded": pl.Int64,
+        "rows_rejected": pl.Int64,
+        "status": pl.String,
+        "reason": pl.String,
+        "notes": pl.String,
         "loaded_at": pl.Datetime("us", "UTC"),
     }
     return pl.DataFrame(rows, schema=schema)
 
 
 def load_year(
-    con: duckdb.DuckDBPyConnection, raw_dir: Path, year: int, run_id: str, salt: str | None, contract: Contract | None = None
+    con: duckdb.DuckDBPyConnection,
+    raw_dir: Path,
+    year: int,
+    run_id: str,
+    salt: str | None,
+    contract: Contract | None = None,
 ) -> YearLoad:
     """Load every file of the year, table by table, in one transaction.
 
@@ -319,20 +368,31 @@ def load_year(
         done = cast(list[FileOutcome], outcomes)
         attribution = _hold_back_counties(con, year, run_id, done, contract, insert)
         rejected = pl.concat(
-            [pl.concat(file_problems, how="diagonal_relaxed").sort(FILE, maintain_order=True), *cross_rejected], how="diagonal_relaxed"
+            [pl.concat(file_problems, how="diagonal_relaxed").sort(FILE, maintain_order=True), *cross_rejected],
+            how="diagonal_relaxed",
         )
         loads = _loads_frame(done, loaded_by_file, rejected, year, run_id)
-        rejected_out = _with_source(rejected, names, year).with_columns(
-            pl.lit(run_id).alias("run_id"),
-            pl.col(FILE).replace_strict(list(range(len(names))), [o.table for o in done], return_dtype=pl.String).alias("table_name"),
-        ).drop(FILE)
+        rejected_out = (
+            _with_source(rejected, names, year)
+            .with_columns(
+                pl.lit(run_id).alias("run_id"),
+                pl.col(FILE)
+                .replace_strict(list(range(len(names))), [o.table for o in done], return_dtype=pl.String)
+                .alias("table_name"),
+            )
+            .drop(FILE)
+        )
         insert("audit.rejected_rows", rejected_out)
         insert("audit.loads", loads)
     return YearLoad(year=year, run_id=run_id, files=done, loads=loads, attribution=attribution)
 
 
 def _hold_back_counties(
-    con: duckdb.DuckDBPyConnection, year: int, run_id: str, outcomes: list[FileOutcome], contract: Contract,
+    con: duckdb.DuckDBPyConnection,
+    year: int,
+    run_id: str,
+    outcomes: list[FileOutcome],
+    contract: Contract,
     insert: Callable[[str, pl.DataFrame], None],
 ) -> Attribution:
     """The counties of refused files keep their last good rows (counties.py); a file of no county holds back the year."""

@@ -21,7 +21,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pipeline.quality", description=__doc__.splitlines()[0])
     parser.add_argument("--warehouse", type=Path, required=True)
     parser.add_argument("--year", type=int, required=True)
-    parser.add_argument("--suite", nargs="+", help="suite names (default: every raw suite; add --marts for the mart suites)")
+    parser.add_argument(
+        "--suite", nargs="+", help="suite names (default: every raw suite; add --marts for the mart suites)"
+    )
     parser.add_argument("--marts", action="store_true", help="also the mart suites")
     parser.add_argument("--engine", choices=["auto", "gx", "sql"], default="auto")
     parser.add_argument("--store", action="store_true", help="write audit.quality_results and the data docs")
@@ -32,7 +34,9 @@ def main(argv: list[str] | None = None) -> int:
     results = validate(args.warehouse, suites, args.year, run_id=run_id, engine=args.engine)
     for r in results:
         state = "passes" if r.success else f"{len(r.errors)} error(s)"
-        print(f"{r.suite:<32} {r.table_name:<32} {r.rows if r.rows is not None else '-':>10} rows  {r.seconds:6.2f} s  {state}, {len(r.warnings)} warning(s)")
+        print(
+            f"{r.suite:<32} {r.table_name:<32} {r.rows if r.rows is not None else '-':>10} rows  {r.seconds:6.2f} s  {state}, {len(r.warnings)} warning(s)"
+        )
     text = render_failures(results)
     if text:
         print("\n" + text)

@@ -17,14 +17,14 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from pipeline.ingest import raw_tables
+from pipeline.ingest.contract import load_contract
+from pipeline.ingest.counties import Attribution, blocked_rows, hold_back
 from pipeline.quality.results import ExpectationResult, SuiteResult
 from pipeline.quality.runner import previous_year
 from pipeline.quality.sql_engine import plan_column_expectation
 from pipeline.quality.suites import Expectation, Suite, render_query, resolve_parameters
 from pipeline.warehouse import db as warehouse
-from pipeline.ingest import raw_tables
-from pipeline.ingest.contract import load_contract
-from pipeline.ingest.counties import Attribution, blocked_rows, hold_back
 
 NOT_ROWS = {"expect_table_row_count_to_be_between"}
 
@@ -69,7 +69,9 @@ def _counties_failing(con: duckdb.DuckDBPyConnection, suite: Suite, failed: Expe
     return None if not counties or None in counties else counties
 
 
-def failing_counties(con: duckdb.DuckDBPyConnection, suites: list[Suite], results: list[SuiteResult]) -> dict[str, list[ExpectationResult]] | None:
+def failing_counties(
+    con: duckdb.DuckDBPyConnection, suites: list[Suite], results: list[SuiteResult]
+) -> dict[str, list[ExpectationResult]] | None:
     """Each county whose rows fail an error expectation, with those failures; None if any failure is not rows of counties."""
     by_county: dict[str, list[ExpectationResult]] = {}
     for suite, result in zip(suites, results):
@@ -93,7 +95,9 @@ def _last_good(published: Path) -> duckdb.DuckDBPyConnection:
 
 def _gate_reasons(rows: pl.DataFrame, failures: dict[str, list[ExpectationResult]]) -> pl.DataFrame:
     """The held counties' rows with the failed expectations as their reasons, in both languages."""
-    english = {c: "; ".join(f"quality gate failed: {f.expectation} ({f.table_name})" for f in fs) for c, fs in failures.items()}
+    english = {
+        c: "; ".join(f"quality gate failed: {f.expectation} ({f.table_name})" for f in fs) for c, fs in failures.items()
+    }
     chinese = {
         c: "；".join(f"质量检查未通过：{f.description_zh or f.expectation}（{f.table_name}）" for f in fs)
         for c, fs in failures.items()
@@ -105,7 +109,11 @@ def _gate_reasons(rows: pl.DataFrame, failures: dict[str, list[ExpectationResult
 
 
 def hold_back_failing(
-    build: duckdb.DuckDBPyConnection, published: Path, year: int, run_id: str, failures: dict[str, list[ExpectationResult]]
+    build: duckdb.DuckDBPyConnection,
+    published: Path,
+    year: int,
+    run_id: str,
+    failures: dict[str, list[ExpectationResult]],
 ) -> None:
     """Give the failing counties their last good rows back and record why, in one transaction of the build database."""
     counties = sorted(failures)

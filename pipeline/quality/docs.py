@@ -18,7 +18,7 @@ import html
 import logging
 import shutil
 from collections import defaultdict
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -54,12 +54,12 @@ def build_docs(con: duckdb.DuckDBPyConnection, docs_dir: Path | str, *, gx_site:
 
 
 def _validation_result(rows: list[ExpectationResult]):
+    from great_expectations import __version__ as gx_version
     from great_expectations.core.expectation_validation_result import (
         ExpectationSuiteValidationResult,
         ExpectationValidationResult,
     )
     from great_expectations.core.run_identifier import RunIdentifier
-    from great_expectations import __version__ as gx_version
     from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
     first = rows[0]
@@ -112,7 +112,9 @@ def _validation_result(rows: list[ExpectationResult]):
     ), run_id
 
 
-def _build_gx_site(groups: dict[tuple[int, str], list[ExpectationResult]], site_dir: Path) -> dict[tuple[int, str], str]:
+def _build_gx_site(
+    groups: dict[tuple[int, str], list[ExpectationResult]], site_dir: Path
+) -> dict[tuple[int, str], str]:
     from great_expectations.data_context.types.resource_identifiers import (
         ExpectationSuiteIdentifier,
         ValidationResultIdentifier,
@@ -177,7 +179,7 @@ def _e(value: Any) -> str:
 
 
 def _overview(groups: dict[tuple[int, str], list[ExpectationResult]], links: dict[tuple[int, str], str]) -> str:
-    now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     out = [
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
         "<title>Data-quality gates · 数据质量检查</title>",
@@ -202,8 +204,10 @@ def _overview(groups: dict[tuple[int, str], list[ExpectationResult]], links: dic
             f"<span class='error'>blocked: {n_err} error(s)</span>" if n_err else "<span class='pass'>passes</span>"
         )
         out.append(f"<h2 id='y{year}'>Census year {year}: {verdict}, {n_warn} warning(s)</h2>")
-        out.append("<table><tr><th>suite</th><th>table</th><th>expectations</th><th>errors</th><th>warnings</th>"
-                   "<th>run</th><th>validated</th><th>GX page</th></tr>")
+        out.append(
+            "<table><tr><th>suite</th><th>table</th><th>expectations</th><th>errors</th><th>warnings</th>"
+            "<th>run</th><th>validated</th><th>GX page</th></tr>"
+        )
         for suite in suites:
             items = groups[(year, suite)]
             errs = sum(r.blocking for r in items)
@@ -223,8 +227,10 @@ def _overview(groups: dict[tuple[int, str], list[ExpectationResult]], links: dic
             out.append(f"<h3 id='{year}-{_e(suite)}'>{_e(suite)} · {_e(items[0].table_name)} · {year}</h3>")
             for r in [r for r in items if not r.success]:
                 out.append(_failure_html(r))
-            out.append("<details><summary>All expectations of the suite</summary><table>"
-                       "<tr><th></th><th>expectation</th><th>severity</th><th>engine</th><th>observed</th><th>what it checks</th></tr>")
+            out.append(
+                "<details><summary>All expectations of the suite</summary><table>"
+                "<tr><th></th><th>expectation</th><th>severity</th><th>engine</th><th>observed</th><th>what it checks</th></tr>"
+            )
             for r in items:
                 mark = "<span class='pass'>✓</span>" if r.success else f"<span class='{r.severity}'>✗</span>"
                 out.append(
@@ -256,4 +262,3 @@ def _failure_html(r: ExpectationResult) -> str:
             parts.append(f"<p class='muted'>First {len(r.sample_rows)} of {r.unexpected_count:,} rows.</p>")
     parts.append("</div>")
     return "\n".join(parts)
-

@@ -183,7 +183,9 @@ def validate(
         result_format["unexpected_index_column_names"] = list(id_columns)
     # What `batch_definition.get_batch(...).validate(...)` runs, without building the batch twice.
     with _validating:
-        validator = Validator(batch_definition=batch_definition, batch_parameters={"dataframe": frame}, result_format=result_format)
+        validator = Validator(
+            batch_definition=batch_definition, batch_parameters={"dataframe": frame}, result_format=result_format
+        )
         validation = validator.validate_expectation_suite(gx_suite, expectation_parameters=parameters)
     outcomes: dict[str, Outcome] = {}
     for item in validation.results:
@@ -204,7 +206,11 @@ def _typed(row: dict[str, Any], frame) -> dict[str, Any]:
     """GX hands index columns back as text ("12" for row 12): give integer columns their type back."""
     out = {}
     for key, value in row.items():
-        if isinstance(value, str) and key in frame.columns and str(frame[key].dtype).lower().startswith(("int", "uint")):
+        if (
+            isinstance(value, str)
+            and key in frame.columns
+            and str(frame[key].dtype).lower().startswith(("int", "uint"))
+        ):
             try:
                 value = int(value)
             except ValueError:

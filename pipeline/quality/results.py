@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -42,9 +42,26 @@ CREATE TABLE IF NOT EXISTS audit.quality_results (
 );
 """
 COLUMNS = [
-    "run_id", "suite", "expectation", "expectation_type", "table_name", "year", "severity", "success",
-    "observed_value", "unexpected_count", "element_count", "sample_rows", "engine", "description",
-    "description_zh", "exception", "expectation_config", "details", "position", "evaluated_at",
+    "run_id",
+    "suite",
+    "expectation",
+    "expectation_type",
+    "table_name",
+    "year",
+    "severity",
+    "success",
+    "observed_value",
+    "unexpected_count",
+    "element_count",
+    "sample_rows",
+    "engine",
+    "description",
+    "description_zh",
+    "exception",
+    "expectation_config",
+    "details",
+    "position",
+    "evaluated_at",
 ]
 JSON_COLUMNS = {"observed_value", "sample_rows", "expectation_config", "details"}
 
@@ -107,7 +124,7 @@ class ExpectationResult:
     details: dict[str, Any] = field(default_factory=dict)
     # Order of the expectation in its suite file.
     position: int = 0
-    evaluated_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    evaluated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     @property
     def blocking(self) -> bool:
@@ -153,7 +170,9 @@ def ensure_quality_table(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(QUALITY_DDL)
 
 
-def write_results(con: duckdb.DuckDBPyConnection, results: SuiteResult | list[SuiteResult] | list[ExpectationResult]) -> int:
+def write_results(
+    con: duckdb.DuckDBPyConnection, results: SuiteResult | list[SuiteResult] | list[ExpectationResult]
+) -> int:
     """Append results to `audit.quality_results` (creating it if needed); needs a read-write connection."""
     if isinstance(results, SuiteResult):
         rows = results.results
@@ -188,9 +207,11 @@ def _from_row(names: list[str], values: tuple) -> ExpectationResult:
 
 
 def has_quality_table(con: duckdb.DuckDBPyConnection) -> bool:
-    return bool(con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'audit' AND table_name = 'quality_results'"
-    ).fetchone()[0])
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'audit' AND table_name = 'quality_results'"
+        ).fetchone()[0]
+    )
 
 
 def load_results(

@@ -20,7 +20,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Iterable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -43,9 +43,11 @@ def previous_year(con: duckdb.DuckDBPyConnection, table: str, year: int) -> int 
 
 def table_exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
     schema, name = table.split(".")
-    return bool(con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?", [schema, name]
-    ).fetchone()[0])
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?", [schema, name]
+        ).fetchone()[0]
+    )
 
 
 def _as_suite(suite: Suite | str, suites_dir: Path | str) -> Suite:
@@ -76,7 +78,7 @@ def run_suite(
     suite = _as_suite(suite, suites_dir)
     run_id = run_id or str(uuid.uuid4())
     started = time.perf_counter()
-    evaluated_at = datetime.now(timezone.utc)
+    evaluated_at = datetime.now(UTC)
     parameters = {**suite.parameters, "census_year": int(year)}
     outcomes: dict[str, sql_engine.Outcome] = {}
     engine_of: dict[str, str] = {}
@@ -90,10 +92,13 @@ def run_suite(
     else:
         rows = con.execute(f"SELECT count(*) FROM {suite.table} WHERE year = ?", [year]).fetchone()[0]
         prev = previous_year(con, suite.table, year)
-        available = {r[0] for r in con.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ?",
-            [suite.schema, suite.table_name],
-        ).fetchall()}
+        available = {
+            r[0]
+            for r in con.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ?",
+                [suite.schema, suite.table_name],
+            ).fetchall()
+        }
         id_columns = [c for c in suite.id_columns if c in available]
         column_items = [e for e in suite.expectations if not e.is_sql]
         limit = gx_max_rows if gx_max_rows is not None else (suite.gx_max_rows or DEFAULT_GX_MAX_ROWS)
@@ -102,7 +107,9 @@ def run_suite(
         missing = {e.name: sorted(set(e.columns) - available) for e in column_items}
         for e in column_items:
             if missing[e.name]:
-                outcomes[e.name] = sql_engine.Outcome(False, {}, [], f"column(s) {', '.join(missing[e.name])} not in {suite.table}")
+                outcomes[e.name] = sql_engine.Outcome(
+                    False, {}, [], f"column(s) {', '.join(missing[e.name])} not in {suite.table}"
+                )
                 engine_of[e.name] = "none"
         runnable = [e for e in column_items if not missing[e.name]]
 
@@ -120,7 +127,9 @@ def run_suite(
         elif runnable:
             relation = f"(SELECT * FROM {suite.table} WHERE year = {int(year)})"
             items = [(e, resolve_parameters(e.kwargs, parameters)) for e in runnable]
-            outcomes.update(sql_engine.evaluate_column_expectations(con, suite, items, relation, id_columns, sample_size))
+            outcomes.update(
+                sql_engine.evaluate_column_expectations(con, suite, items, relation, id_columns, sample_size)
+            )
             engine_of.update({e.name: "sql" for e in runnable})
         timings["gx" if use_gx else "sql_columns"] = round(time.perf_counter() - t, 3)
 
@@ -130,7 +139,9 @@ def run_suite(
                 continue
             engine_of[e.name] = "sql"
             try:
-                outcomes[e.name] = sql_engine.evaluate_sql_expectation(con, suite, e, year, prev, parameters, sample_size)
+                outcomes[e.name] = sql_engine.evaluate_sql_expectation(
+                    con, suite, e, year, prev, parameters, sample_size
+                )
             except duckdb.Error as exc:
                 outcomes[e.name] = sql_engine.Outcome(False, {}, [], f"{type(exc).__name__}: {exc}")
         timings["sql"] = round(time.perf_counter() - t, 3)
@@ -164,8 +175,14 @@ def run_suite(
             )
         )
     return SuiteResult(
-        run_id=run_id, suite=suite.name, table_name=suite.table, year=int(year), results=results,
-        seconds=round(time.perf_counter() - started, 3), engines=timings, rows=rows,
+        run_id=run_id,
+        suite=suite.name,
+        table_name=suite.table,
+        year=int(year),
+        results=results,
+        seconds=round(time.perf_counter() - started, 3),
+        engines=timings,
+        rows=rows,
     )
 
 

@@ -95,16 +95,17 @@ def _unique_plan(relation: str, columns: list[str], ignore_row_if: str) -> _Plan
     repeated = f"SELECT {cols} FROM {relation} WHERE {domain} GROUP BY ALL HAVING count(*) > 1"
     match = " AND ".join(f"__d.{q(c)} IS NOT DISTINCT FROM __r.{q(c)}" for c in columns)
     # Every row of a repeated value is unexpected (GX's count): the sum of the repeated groups' sizes.
-    count_query = (
-        f"SELECT coalesce(sum(n), 0) FROM (SELECT count(*) AS n FROM {relation} WHERE {domain} GROUP BY {cols} HAVING count(*) > 1)"
-    )
+    count_query = f"SELECT coalesce(sum(n), 0) FROM (SELECT count(*) AS n FROM {relation} WHERE {domain} GROUP BY {cols} HAVING count(*) > 1)"
     # Equal values have equal hashes: as many distinct hashes as rows means no value is repeated, and
     # counting distinct 64-bit hashes is cheaper than grouping the values (10 million teacher ids).
     # Any repeated hash (a repeated value, or a collision) runs the exact count.
     precheck_query = f"SELECT count(*) - count(DISTINCT hash({cols})) FROM {relation} WHERE {domain}"
     return _Plan(
-        domain=domain, unexpected=f"EXISTS (SELECT 1 FROM ({repeated}) __d WHERE {match})", value_columns=columns,
-        count_query=count_query, precheck_query=precheck_query,
+        domain=domain,
+        unexpected=f"EXISTS (SELECT 1 FROM ({repeated}) __d WHERE {match})",
+        value_columns=columns,
+        count_query=count_query,
+        precheck_query=precheck_query,
     )
 
 
@@ -112,11 +113,15 @@ def plan_column_expectation(expectation: Expectation, kwargs: dict[str, Any], re
     kind = expectation.type
     if kind == "expect_column_values_to_not_be_null":
         column = q(kwargs["column"])
-        return _Plan(domain="true", unexpected=f"{column} IS NULL", value_columns=[kwargs["column"]], denominator_is_all=True)
+        return _Plan(
+            domain="true", unexpected=f"{column} IS NULL", value_columns=[kwargs["column"]], denominator_is_all=True
+        )
     if kind == "expect_column_values_to_be_in_set":
         column = q(kwargs["column"])
         values = ", ".join(literal(v) for v in kwargs["value_set"]) or "NULL"
-        return _Plan(domain=f"{column} IS NOT NULL", unexpected=f"{column} NOT IN ({values})", value_columns=[kwargs["column"]])
+        return _Plan(
+            domain=f"{column} IS NOT NULL", unexpected=f"{column} NOT IN ({values})", value_columns=[kwargs["column"]]
+        )
     if kind == "expect_column_values_to_be_between":
         column = q(kwargs["column"])
         bounds = []
@@ -124,7 +129,11 @@ def plan_column_expectation(expectation: Expectation, kwargs: dict[str, Any], re
             bounds.append(f"{column} {'>' if kwargs.get('strict_min') else '>='} {literal(kwargs['min_value'])}")
         if kwargs.get("max_value") is not None:
             bounds.append(f"{column} {'<' if kwargs.get('strict_max') else '<='} {literal(kwargs['max_value'])}")
-        return _Plan(domain=f"{column} IS NOT NULL", unexpected=f"NOT ({' AND '.join(bounds) or 'true'})", value_columns=[kwargs["column"]])
+        return _Plan(
+            domain=f"{column} IS NOT NULL",
+            unexpected=f"NOT ({' AND '.join(bounds) or 'true'})",
+            value_columns=[kwargs["column"]],
+        )
     if kind == "expect_column_values_to_match_regex":
         column = q(kwargs["column"])
         return _Plan(
@@ -135,7 +144,9 @@ def plan_column_expectation(expectation: Expectation, kwargs: dict[str, Any], re
     if kind == "expect_column_values_to_be_unique":
         return _unique_plan(relation, [kwargs["column"]], "any_value_is_missing")
     if kind == "expect_compound_columns_to_be_unique":
-        return _unique_plan(relation, list(kwargs["column_list"]), kwargs.get("ignore_row_if", "all_values_are_missing"))
+        return _unique_plan(
+            relation, list(kwargs["column_list"]), kwargs.get("ignore_row_if", "all_values_are_missing")
+        )
     if kind == "expect_column_pair_values_a_to_be_greater_than_b":
         a, b = q(kwargs["column_A"]), q(kwargs["column_B"])
         ignore = kwargs.get("ignore_row_if", "both_values_are_missing")
@@ -145,7 +156,11 @@ def plan_column_expectation(expectation: Expectation, kwargs: dict[str, Any], re
             "neither": "true",
         }[ignore]
         op = ">=" if kwargs.get("or_equal") else ">"
-        return _Plan(domain=domain, unexpected=f"NOT coalesce({a} {op} {b}, false)", value_columns=[kwargs["column_A"], kwargs["column_B"]])
+        return _Plan(
+            domain=domain,
+            unexpected=f"NOT coalesce({a} {op} {b}, false)",
+            value_columns=[kwargs["column_A"], kwargs["column_B"]],
+        )
     raise ValueError(f"the SQL engine cannot evaluate {kind}")
 
 
@@ -253,9 +268,7 @@ def evaluate_sql_expectation(
 ) -> Outcome:
     """An `unexpected_rows_expectation`: it passes when its query returns no row."""
     query = render_query(expectation.kwargs["unexpected_rows_query"], suite, year, previous_year, parameters)
-    cursor = con.execute(
-        f"SELECT *, count(*) OVER () AS __unexpected_rows FROM ({query}) __q LIMIT {int(sample_size)}"
-    )
+    cursor = con.execute(f"SELECT *, count(*) OVER () AS __unexpected_rows FROM ({query}) __q LIMIT {int(sample_size)}")
     names = [d[0] for d in cursor.description]
     rows = [dict(zip(names, r)) for r in cursor.fetchall()]
     count = rows[0]["__unexpected_rows"] if rows else 0

@@ -50,7 +50,9 @@ COLUMN_TYPES = (
     "expect_table_row_count_to_be_between",
 )
 SUPPORTED_TYPES = (*COLUMN_TYPES, SQL_TYPE)
-RELATION = re.compile(r"^(?:(?P<schema>[a-z_]+)\.(?P<table>[a-z_]+)|(?P<batch>batch|previous_batch))(?P<previous>@previous)?$")
+RELATION = re.compile(
+    r"^(?:(?P<schema>[a-z_]+)\.(?P<table>[a-z_]+)|(?P<batch>batch|previous_batch))(?P<previous>@previous)?$"
+)
 
 
 class SuiteError(ValueError):
@@ -143,14 +145,26 @@ def parse_suite(data: dict[str, Any], path: Path | None = None) -> Suite:
     seen: set[str] = set()
     for i, item in enumerate(data.get("expectations") or []):
         e_where = f"{where} expectation {i + 1}"
-        _check(item.get("type") in SUPPORTED_TYPES, e_where, f"type {item.get('type')!r} is not one of {', '.join(SUPPORTED_TYPES)}")
+        _check(
+            item.get("type") in SUPPORTED_TYPES,
+            e_where,
+            f"type {item.get('type')!r} is not one of {', '.join(SUPPORTED_TYPES)}",
+        )
         e_meta = item.get("meta") or {}
         name = e_meta.get("name")
-        _check(isinstance(name, str) and re.match(r"^[a-z0-9_]+$", name or "") is not None, e_where, "meta.name must be a slug (a-z, 0-9, _)")
+        _check(
+            isinstance(name, str) and re.match(r"^[a-z0-9_]+$", name or "") is not None,
+            e_where,
+            "meta.name must be a slug (a-z, 0-9, _)",
+        )
         _check(name not in seen, e_where, f"meta.name {name!r} is used twice")
         seen.add(name)
         _check(e_meta.get("severity") in SEVERITIES, e_where, f"meta.severity must be one of {SEVERITIES}")
-        _check(bool(str(e_meta.get("description") or "").strip()), e_where, "meta.description (what is wrong, how to fix the file) is required")
+        _check(
+            bool(str(e_meta.get("description") or "").strip()),
+            e_where,
+            "meta.description (what is wrong, how to fix the file) is required",
+        )
         kwargs = dict(item.get("kwargs") or {})
         if item["type"] == SQL_TYPE:
             query = kwargs.get("unexpected_rows_query", "")
@@ -158,12 +172,16 @@ def parse_suite(data: dict[str, Any], path: Path | None = None) -> Suite:
             for name_ in _fields(query):
                 _check(
                     bool(RELATION.match(name_)) or name_ in parameters or name_ in ("year", "previous_year"),
-                    e_where, f"unknown placeholder {{{name_}}} (not a relation, year or suite parameter)",
+                    e_where,
+                    f"unknown placeholder {{{name_}}} (not a relation, year or suite parameter)",
                 )
         for value in kwargs.values():
             if isinstance(value, dict) and "$PARAMETER" in value:
-                _check(value["$PARAMETER"] in parameters or value["$PARAMETER"] == "census_year", e_where,
-                       f"unknown parameter {value['$PARAMETER']!r}")
+                _check(
+                    value["$PARAMETER"] in parameters or value["$PARAMETER"] == "census_year",
+                    e_where,
+                    f"unknown parameter {value['$PARAMETER']!r}",
+                )
         expectations.append(Expectation(type=item["type"], kwargs=kwargs, meta=dict(e_meta)))
     _check(bool(expectations), where, "a suite without expectations")
     return Suite(

@@ -25,21 +25,32 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 
+from pipeline.report.context import ReportContext, SectionBuilder
 from pipeline.report.html import render_html
 from pipeline.report.labels import LANGS
 from pipeline.report.model import Report, ReportError, Section
-from pipeline.report.context import ReportContext, SectionBuilder
 from pipeline.report.sections import DEFAULT_SECTIONS
 from pipeline.report.xlsx import write_workbook
 
 __all__ = [
-    "DEFAULT_SECTIONS", "LANGS", "Report", "ReportContext", "ReportError", "ReportFiles", "Section", "SectionBuilder",
-    "build_report", "counties_of", "report_stem", "write_county_report", "years_of",
+    "DEFAULT_SECTIONS",
+    "LANGS",
+    "Report",
+    "ReportContext",
+    "ReportError",
+    "ReportFiles",
+    "Section",
+    "SectionBuilder",
+    "build_report",
+    "counties_of",
+    "report_stem",
+    "write_county_report",
+    "years_of",
 ]
 
 
@@ -58,8 +69,12 @@ def report_stem(county_code: str, year: int, lang: str) -> str:
 
 def counties_of(con: duckdb.DuckDBPyConnection, year: int) -> list[str]:
     """The counties assessed in `year` (those with a row in marts.county_summary)."""
-    return [r[0] for r in con.execute(
-        "SELECT county_code FROM marts.county_summary WHERE year = ? ORDER BY county_code", [year]).fetchall()]
+    return [
+        r[0]
+        for r in con.execute(
+            "SELECT county_code FROM marts.county_summary WHERE year = ? ORDER BY county_code", [year]
+        ).fetchall()
+    ]
 
 
 def years_of(con: duckdb.DuckDBPyConnection) -> list[int]:
@@ -76,7 +91,7 @@ def _provenance(ctx: ReportContext) -> list[tuple[str, str]]:
         loaded = ctx.rows("SELECT max(loaded_at) AS at FROM audit.loads WHERE year = ?", [ctx.year])
         if loaded and loaded[0]["at"] is not None:
             at = loaded[0]["at"]
-            text = at.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC") if isinstance(at, datetime) else str(at)
+            text = at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if isinstance(at, datetime) else str(at)
             meta.append((ctx.L("doc.loaded"), text))
     return meta
 
@@ -91,19 +106,25 @@ def build_report(
 ) -> Report:
     """The report's content (sections of tables and charts) for one county and year, read from the marts."""
     ctx = ReportContext(con, str(county_code), int(year), lang)
-    summary = ctx.summary   # raises LookupError when the county has no row for the year
-    generated_at = generated_at or datetime.now(timezone.utc)
+    summary = ctx.summary  # raises LookupError when the county has no row for the year
+    generated_at = generated_at or datetime.now(UTC)
     built = [s for s in (builder(ctx) for builder in sections) if s is not None]
     county_name = summary["county_name"] or ctx.county_code
     meta = [
         (ctx.L("doc.county"), county_name + ctx.paren(ctx.county_code)),
         (ctx.L("doc.year"), str(ctx.year)),
-        (ctx.L("doc.generated"), generated_at.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")),
+        (ctx.L("doc.generated"), generated_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")),
         *_provenance(ctx),
     ]
     return Report(
-        county_code=ctx.county_code, county_name=county_name, year=ctx.year, lang=lang,
-        title=ctx.L("doc.title"), subtitle=ctx.L("doc.subtitle", year=ctx.year), meta=meta, sections=built,
+        county_code=ctx.county_code,
+        county_name=county_name,
+        year=ctx.year,
+        lang=lang,
+        title=ctx.L("doc.title"),
+        subtitle=ctx.L("doc.subtitle", year=ctx.year),
+        meta=meta,
+        sections=built,
         notes=[ctx.L("notes.units"), ctx.L("notes.precision"), ctx.L("notes.statuses"), ctx.L("doc.page_note")],
         basis=f"{ctx.L('doc.basis')}{ctx.colon}{ctx.L('doc.basis_text')}",
         county_label=county_name + ctx.paren(ctx.county_code),
@@ -128,7 +149,7 @@ def write_county_report(
     """
     if lang not in LANGS:
         raise ValueError(f"unknown language {lang!r}: expected one of {LANGS}")
-    generated_at = generated_at or datetime.now(timezone.utc)
+    generated_at = generated_at or datetime.now(UTC)
     report = build_report(con, county_code, year, lang, sections, generated_at)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -140,10 +161,11 @@ def write_county_report(
         write_workbook(report, tmp, generated_at)
     except Exception as error:
         zh, en = (error.zh, error.en) if isinstance(error, ReportError) else ("", str(error))
-        raise ReportError(f"县 {report.county_code} {report.year} 的报告无法生成{'：' + zh if zh else ''}",
-                          f"the report of county {report.county_code} {report.year} cannot be written: {en}") from error
+        raise ReportError(
+            f"县 {report.county_code} {report.year} 的报告无法生成{'：' + zh if zh else ''}",
+            f"the report of county {report.county_code} {report.year} cannot be written: {en}",
+        ) from error
     html_path.with_suffix(".html.tmp").write_text(html, encoding="utf-8")
     html_path.with_suffix(".html.tmp").replace(html_path)
     tmp.replace(xlsx_path)
     return ReportFiles(report.county_code, report.year, lang, html_path, xlsx_path)
-

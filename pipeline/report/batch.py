@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -25,7 +25,7 @@ from pipeline.report.sections import DEFAULT_SECTIONS
 # Fewer reports than this per worker are not worth a worker's start-up.
 REPORTS_PER_WORKER = 8
 
-_connection: duckdb.DuckDBPyConnection | None = None   # in a worker: its own, opened by _open
+_connection: duckdb.DuckDBPyConnection | None = None  # in a worker: its own, opened by _open
 
 
 def _open(database: str) -> None:
@@ -61,7 +61,7 @@ def write_reports(
     Raises LookupError for a county without a row in marts.county_summary for the year.
     """
     database, out = str(database), Path(out_dir)
-    options = {"sections": sections, "generated_at": datetime.now(timezone.utc)}
+    options = {"sections": sections, "generated_at": datetime.now(UTC)}
     done = on_written or (lambda files: None)
     with duckdb.connect(database, read_only=True) as con:
         codes = list(counties) if counties is not None else counties_of(con, year)
@@ -72,7 +72,9 @@ def write_reports(
                 written.append(write_county_report(con, code, year, out, lang, **options))
                 done(written[-1])
             return written
-    with ProcessPoolExecutor(processes, mp_context=get_context("spawn"), initializer=_open, initargs=(database,)) as pool:
+    with ProcessPoolExecutor(
+        processes, mp_context=get_context("spawn"), initializer=_open, initargs=(database,)
+    ) as pool:
         futures = [pool.submit(_write_in_worker, code, year, out, lang, **options) for code in codes]
         for future in as_completed(futures):
             done(future.result())

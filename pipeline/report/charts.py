@@ -41,10 +41,17 @@ PANEL_WIDTH = 470
 
 CONFIG: dict[str, Any] = {
     "font": FONT,
-    "aria": False,   # no per-mark descriptions: they would carry unformatted full-precision values
+    "aria": False,  # no per-mark descriptions: they would carry unformatted full-precision values
     "view": {"stroke": "#cfd8dc"},
-    "axis": {"labelFontSize": 11, "titleFontSize": 11, "titleFontWeight": "normal", "gridColor": "#eceff1",
-             "labelColor": "#37474f", "domainColor": "#90a4ae", "tickColor": "#90a4ae"},
+    "axis": {
+        "labelFontSize": 11,
+        "titleFontSize": 11,
+        "titleFontWeight": "normal",
+        "gridColor": "#eceff1",
+        "labelColor": "#37474f",
+        "domainColor": "#90a4ae",
+        "tickColor": "#90a4ae",
+    },
     "header": {"labelFontSize": 13, "labelFontWeight": "bold", "labelColor": "#263238"},
     "legend": {"labelFontSize": 11},
     "title": {"fontSize": 13, "anchor": "middle", "color": "#263238"},
@@ -99,7 +106,9 @@ def scope_ids(svg: str, prefix: str) -> str:
         return svg
     svg = re.sub(r'\bid="([^"]+)"', lambda m: f'id="{prefix}{m.group(1)}"', svg)
     svg = re.sub(r"url\(#([^)]+)\)", lambda m: f"url(#{prefix}{m.group(1)})" if m.group(1) in ids else m.group(0), svg)
-    svg = re.sub(r'href="#([^"]+)"', lambda m: f'href="#{prefix}{m.group(1)}"' if m.group(1) in ids else m.group(0), svg)
+    svg = re.sub(
+        r'href="#([^"]+)"', lambda m: f'href="#{prefix}{m.group(1)}"' if m.group(1) in ids else m.group(0), svg
+    )
     return svg
 
 
@@ -110,25 +119,52 @@ def cv_chart(rows: list[dict[str, Any]], stages: list[tuple[str, str]]) -> Spec 
         data = [r for r in rows if r["stage"] == stage]
         if not data:
             continue
-        values = [{"indicator": r["indicator"], "cv": r["cv"], "status": r["status"],
-                   "label": "" if r["cv"] is None else _fixed(r["cv"], 3)} for r in data]
+        values = [
+            {
+                "indicator": r["indicator"],
+                "cv": r["cv"],
+                "status": r["status"],
+                "label": "" if r["cv"] is None else _fixed(r["cv"], 3),
+            }
+            for r in data
+        ]
         limit = data[0]["cv_limit"]
         top = max([limit * 1.15] + [(r["cv"] or 0) * 1.12 for r in data])
         base = alt.Chart(spec.data(values))
         x = alt.X("indicator:N", sort=INDICATORS, title=None, axis=alt.Axis(labelAngle=0, labelFontWeight="bold"))
-        y = alt.Y("cv:Q", title=None, scale=alt.Scale(domain=[0, top], nice=False), axis=alt.Axis(format=".2f", tickCount=5))
+        y = alt.Y(
+            "cv:Q", title=None, scale=alt.Scale(domain=[0, top], nice=False), axis=alt.Axis(format=".2f", tickCount=5)
+        )
         bars = base.mark_bar(width=30).encode(
-            x=x, y=y,
-            color=alt.Color("status:N", legend=None, scale=alt.Scale(
-                domain=["met", "not_met", "no_data"], range=[COLORS["bar"], COLORS["not_met"], COLORS["no_data"]])),
+            x=x,
+            y=y,
+            color=alt.Color(
+                "status:N",
+                legend=None,
+                scale=alt.Scale(
+                    domain=["met", "not_met", "no_data"], range=[COLORS["bar"], COLORS["not_met"], COLORS["no_data"]]
+                ),
+            ),
         )
         labels = base.mark_text(dy=-7, fontSize=11, color="#37474f").encode(x=x, y=y, text="label:N")
         limit_data = spec.data([{"limit": limit, "text": _fixed(limit, 2)}])
         rule = alt.Chart(limit_data).mark_rule(color=COLORS["limit"], strokeWidth=2).encode(y="limit:Q")
-        rule_label = alt.Chart(limit_data).mark_text(   # right of the plot, clear of the bars' labels
-            align="left", baseline="middle", dx=4, color=COLORS["limit"], fontSize=11, fontWeight="bold", x="width",
-        ).encode(y="limit:Q", text="text:N")
-        panels.append(alt.layer(bars, labels, rule, rule_label).properties(width=PANEL_WIDTH, height=190, title=stage_name))
+        rule_label = (
+            alt.Chart(limit_data)
+            .mark_text(  # right of the plot, clear of the bars' labels
+                align="left",
+                baseline="middle",
+                dx=4,
+                color=COLORS["limit"],
+                fontSize=11,
+                fontWeight="bold",
+                x="width",
+            )
+            .encode(y="limit:Q", text="text:N")
+        )
+        panels.append(
+            alt.layer(bars, labels, rule, rule_label).properties(width=PANEL_WIDTH, height=190, title=stage_name)
+        )
     spec.chart = alt.hconcat(*panels, spacing=48) if panels else None
     return spec if panels else None
 
@@ -147,26 +183,56 @@ def distribution_chart(rows: list[dict[str, Any]], stages: list[tuple[str, str]]
             data = [r for r in rows if r["stage"] == stage and r["indicator"] == indicator]
             if not data:
                 continue
-            values.append({"kind": "standard", "stage": stage_name, "indicator": indicator, "value": data[0]["standard"]})
+            values.append(
+                {"kind": "standard", "stage": stage_name, "indicator": indicator, "value": data[0]["standard"]}
+            )
             known = sorted((r for r in data if r["value"] is not None and r["evaluated"]), key=lambda r: r["value"])
             for lane, r in enumerate(known):
-                values.append({"kind": "unit", "stage": stage_name, "indicator": indicator, "value": r["value"],
-                               "status": r["status"], "lane": lane % 5})
+                values.append(
+                    {
+                        "kind": "unit",
+                        "stage": stage_name,
+                        "indicator": indicator,
+                        "value": r["value"],
+                        "status": r["status"],
+                        "lane": lane % 5,
+                    }
+                )
     if not values:
         return None
-    x = alt.X("value:Q", title=None, scale=alt.Scale(zero=False, nice=False, padding=8),
-              axis=alt.Axis(tickCount=6, labelFlush=True))
+    x = alt.X(
+        "value:Q",
+        title=None,
+        scale=alt.Scale(zero=False, nice=False, padding=8),
+        axis=alt.Axis(tickCount=6, labelFlush=True),
+    )
     y = alt.Y("lane:O", axis=None, scale=alt.Scale(domain=[0, 1, 2, 3, 4]))
-    color = alt.Color("status:N", legend=None, scale=alt.Scale(domain=["met", "not_met"], range=[COLORS["met"], COLORS["not_met"]]))
+    color = alt.Color(
+        "status:N", legend=None, scale=alt.Scale(domain=["met", "not_met"], range=[COLORS["met"], COLORS["not_met"]])
+    )
     base = alt.Chart()
     rule = base.transform_filter("datum.kind == 'standard'").mark_rule(color=COLORS["limit"], strokeWidth=2).encode(x=x)
-    dots = base.transform_filter("datum.kind == 'unit'").mark_circle(size=50, opacity=0.85).encode(x=x, y=y, color=color)
+    dots = (
+        base.transform_filter("datum.kind == 'unit'").mark_circle(size=50, opacity=0.85).encode(x=x, y=y, color=color)
+    )
     spec = Spec()
-    spec.chart = alt.layer(rule, dots, data=spec.data(values)).properties(width=PANEL_WIDTH, height=62).facet(
-        row=alt.Row("indicator:N", title=None, sort=INDICATORS, header=alt.Header(labelAngle=0, labelAlign="left", labelPadding=8)),
-        column=alt.Column("stage:N", title=None, sort=[stage_names[s] for s, _ in stages], header=alt.Header(labelFontSize=13)),
-        spacing={"row": 12, "column": 48},
-    ).resolve_scale(x="independent")
+    spec.chart = (
+        alt.layer(rule, dots, data=spec.data(values))
+        .properties(width=PANEL_WIDTH, height=62)
+        .facet(
+            row=alt.Row(
+                "indicator:N",
+                title=None,
+                sort=INDICATORS,
+                header=alt.Header(labelAngle=0, labelAlign="left", labelPadding=8),
+            ),
+            column=alt.Column(
+                "stage:N", title=None, sort=[stage_names[s] for s, _ in stages], header=alt.Header(labelFontSize=13)
+            ),
+            spacing={"row": 12, "column": 48},
+        )
+        .resolve_scale(x="independent")
+    )
     return spec
 
 
@@ -178,23 +244,45 @@ def trend_chart(rows: list[dict[str, Any]], stages: list[tuple[str, str]]) -> Sp
     years = [str(y) for y in sorted({r["year"] for r in rows})]
     spec, panels = Spec(), []
     for stage, stage_name in stages:
-        data = [{"year": str(r["year"]), "indicator": r["indicator"], "cv": r["cv"]} for r in rows
-                if r["stage"] == stage and r["cv"] is not None]
+        data = [
+            {"year": str(r["year"]), "indicator": r["indicator"], "cv": r["cv"]}
+            for r in rows
+            if r["stage"] == stage and r["cv"] is not None
+        ]
         if not data:
             continue
         limits = sorted({(str(r["year"]), r["cv_limit"]) for r in rows if r["stage"] == stage})
         top = max([lim for _, lim in limits] + [d["cv"] for d in data]) * 1.12
-        x = alt.X("year:O", title=None, sort=years, axis=alt.Axis(labelAngle=0), scale=alt.Scale(domain=years, paddingOuter=0.3))
-        y = alt.Y("cv:Q", title=None, scale=alt.Scale(domain=[0, top], nice=False), axis=alt.Axis(format=".2f", tickCount=5))
-        color = alt.Color("indicator:N", scale=alt.Scale(domain=INDICATORS, range=INDICATOR_COLORS),
-                          legend=alt.Legend(title=None, orient="right"))
+        x = alt.X(
+            "year:O",
+            title=None,
+            sort=years,
+            axis=alt.Axis(labelAngle=0),
+            scale=alt.Scale(domain=years, paddingOuter=0.3),
+        )
+        y = alt.Y(
+            "cv:Q", title=None, scale=alt.Scale(domain=[0, top], nice=False), axis=alt.Axis(format=".2f", tickCount=5)
+        )
+        color = alt.Color(
+            "indicator:N",
+            scale=alt.Scale(domain=INDICATORS, range=INDICATOR_COLORS),
+            legend=alt.Legend(title=None, orient="right"),
+        )
         base = alt.Chart(spec.data(data))
         lines = base.mark_line(strokeWidth=2).encode(x=x, y=y, color=color)
         points = base.mark_point(filled=True, size=44, opacity=1).encode(x=x, y=y, color=color)
         limit_data = spec.data([{"year": yr, "cv": lim} for yr, lim in limits])
-        limit = alt.Chart(limit_data).mark_line(color=COLORS["limit"], strokeDash=[6, 4], strokeWidth=2).encode(x=x, y="cv:Q")
+        limit = (
+            alt.Chart(limit_data)
+            .mark_line(color=COLORS["limit"], strokeDash=[6, 4], strokeWidth=2)
+            .encode(x=x, y="cv:Q")
+        )
         limit_ticks = alt.Chart(limit_data).mark_tick(color=COLORS["limit"], thickness=2, size=36).encode(x=x, y="cv:Q")
-        panels.append(alt.layer(limit, limit_ticks, lines, points).properties(width=PANEL_WIDTH - 40, height=210, title=stage_name))
+        panels.append(
+            alt.layer(limit, limit_ticks, lines, points).properties(
+                width=PANEL_WIDTH - 40, height=210, title=stage_name
+            )
+        )
     spec.chart = alt.hconcat(*panels, spacing=40) if panels else None
     return spec if panels else None
 
@@ -214,15 +302,26 @@ def theil_chart(rows: list[dict[str, Any]], stages: list[tuple[str, str]]) -> Sp
             data.append({"indicator": r["indicator"], "part": "within", "order": 1, "theil": r["theil_within"]})
         if not data:
             continue
-        panels.append(alt.Chart(spec.data(data)).mark_bar(width=30).encode(
-            x=alt.X("indicator:N", sort=INDICATORS, title=None, axis=alt.Axis(labelAngle=0, labelFontWeight="bold")),
-            y=alt.Y("theil:Q", title=None, stack="zero", axis=alt.Axis(format=".3f", tickCount=5)),
-            color=alt.Color("part:N", legend=None, scale=alt.Scale(domain=["between", "within"], range=[COLORS["between"], COLORS["within"]])),
-            order=alt.Order("order:Q"),
-        ).properties(width=PANEL_WIDTH, height=170, title=stage_name))
+        panels.append(
+            alt.Chart(spec.data(data))
+            .mark_bar(width=30)
+            .encode(
+                x=alt.X(
+                    "indicator:N", sort=INDICATORS, title=None, axis=alt.Axis(labelAngle=0, labelFontWeight="bold")
+                ),
+                y=alt.Y("theil:Q", title=None, stack="zero", axis=alt.Axis(format=".3f", tickCount=5)),
+                color=alt.Color(
+                    "part:N",
+                    legend=None,
+                    scale=alt.Scale(domain=["between", "within"], range=[COLORS["between"], COLORS["within"]]),
+                ),
+                order=alt.Order("order:Q"),
+            )
+            .properties(width=PANEL_WIDTH, height=170, title=stage_name)
+        )
     spec.chart = alt.hconcat(*panels, spacing=48) if panels else None
     return spec if panels else None
 
 
 def _fixed(value: float, places: int) -> str:
-    return fixed(value, places)   # the report's own rounding (half-up), for the figures drawn in charts
+    return fixed(value, places)  # the report's own rounding (half-up), for the figures drawn in charts

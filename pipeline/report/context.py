@@ -23,7 +23,7 @@ class ReportContext:
     county_code: str
     year: int
     lang: str = "zh"
-    extras: dict[str, Any] = field(default_factory=dict)   # for later sections
+    extras: dict[str, Any] = field(default_factory=dict)  # for later sections
 
     def __post_init__(self) -> None:
         if self.lang not in LANGS:
@@ -40,8 +40,13 @@ class ReportContext:
         return self.rows(sql, [self.county_code, self.year])
 
     def columns_of(self, schema: str, table: str) -> set[str]:
-        return {r["column_name"] for r in self.rows(
-            "SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ?", [schema, table])}
+        return {
+            r["column_name"]
+            for r in self.rows(
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ?",
+                [schema, table],
+            )
+        }
 
     # --- words --------------------------------------------------------------------------------
     def L(self, key: str, **fields: object) -> str:
@@ -60,9 +65,17 @@ class ReportContext:
     @cached_property
     def reference(self) -> dict[str, dict[str, dict[str, Any]]]:
         """Reference seeds by key: indicators, stages, excluded_reasons, class_size_categories, area_classes, school_types."""
-        keys = {"indicators": "indicator", "stages": "stage", "excluded_reasons": "excluded_reason",
-                "class_size_categories": "category", "area_classes": "area_class", "school_types": "school_type"}
-        return {table: {r[key]: r for r in self.rows(f"SELECT * FROM reference.{table}")} for table, key in keys.items()}
+        keys = {
+            "indicators": "indicator",
+            "stages": "stage",
+            "excluded_reasons": "excluded_reason",
+            "class_size_categories": "category",
+            "area_classes": "area_class",
+            "school_types": "school_type",
+        }
+        return {
+            table: {r[key]: r for r in self.rows(f"SELECT * FROM reference.{table}")} for table, key in keys.items()
+        }
 
     def name(self, table: str, key: str | None) -> str:
         if key is None:
@@ -88,13 +101,16 @@ class ReportContext:
     def assessment(self) -> list[dict[str, Any]]:
         return self.county_rows(
             "SELECT * FROM marts.county_assessment WHERE county_code = ? AND year = ? "
-            "ORDER BY sort_order, CASE stage WHEN 'primary' THEN 0 WHEN 'junior' THEN 1 ELSE 2 END")
+            "ORDER BY sort_order, CASE stage WHEN 'primary' THEN 0 WHEN 'junior' THEN 1 ELSE 2 END"
+        )
 
     @cached_property
     def stages(self) -> list[tuple[str, str]]:
         """The county's stages (those with CV rows, i.e. with at least one unit), in order."""
-        present = {r["stage"] for r in self.county_rows(
-            "SELECT DISTINCT stage FROM marts.county_cv WHERE county_code = ? AND year = ?")}
+        present = {
+            r["stage"]
+            for r in self.county_rows("SELECT DISTINCT stage FROM marts.county_cv WHERE county_code = ? AND year = ?")
+        }
         return [(s, self.stage_name(s)) for s in STAGES if s in present]
 
     def assessment_row(self, indicator: str, stage: str | None = None) -> dict[str, Any] | None:

@@ -25,12 +25,35 @@ import math
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
-Fmt = Literal["text", "int", "mean2", "value2", "cv3", "signed3", "limit2", "pct1", "std", "dec3", "dec5", "ratio2",
-              "amount0", "amount2"]
+Fmt = Literal[
+    "text",
+    "int",
+    "mean2",
+    "value2",
+    "cv3",
+    "signed3",
+    "limit2",
+    "pct1",
+    "std",
+    "dec3",
+    "dec5",
+    "ratio2",
+    "amount0",
+    "amount2",
+]
 
 MISSING = "—"
 
-_PLACES: dict[str, int] = {"mean2": 2, "value2": 2, "cv3": 3, "signed3": 3, "limit2": 2, "dec3": 3, "dec5": 5, "ratio2": 2}
+_PLACES: dict[str, int] = {
+    "mean2": 2,
+    "value2": 2,
+    "cv3": 3,
+    "signed3": 3,
+    "limit2": 2,
+    "dec3": 3,
+    "dec5": 5,
+    "ratio2": 2,
+}
 # Amounts of several millions (yuan, m²) are read at a glance only with their thousands grouped.
 _GROUPED_PLACES: dict[str, int] = {"amount0": 0, "amount2": 2}
 
@@ -68,13 +91,13 @@ def _decimal(value: float | int | Decimal) -> Decimal:
         return value
     if isinstance(value, int):
         return Decimal(value)
-    return Decimal(repr(float(value)))   # the shortest decimal that round-trips, as Excel shows it
+    return Decimal(repr(float(value)))  # the shortest decimal that round-trips, as Excel shows it
 
 
 def fixed(value: float | int | Decimal, places: int, grouped: bool = False) -> str:
     rounded = _decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     if rounded == 0:
-        rounded = abs(rounded)   # no "-0.000"
+        rounded = abs(rounded)  # no "-0.000"
     return f"{rounded:{',' if grouped else ''}.{places}f}"
 
 

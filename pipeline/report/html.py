@@ -24,8 +24,13 @@ HTML_LANG = {"zh": "zh-CN", "en": "en"}
 @lru_cache(maxsize=1)
 def _environment() -> jinja2.Environment:
     return jinja2.Environment(
-        loader=jinja2.FunctionLoader(lambda name: resources.files("pipeline.report").joinpath("templates", name).read_text("utf-8")),
-        autoescape=True, trim_blocks=False, lstrip_blocks=False, undefined=jinja2.StrictUndefined,
+        loader=jinja2.FunctionLoader(
+            lambda name: resources.files("pipeline.report").joinpath("templates", name).read_text("utf-8")
+        ),
+        autoescape=True,
+        trim_blocks=False,
+        lstrip_blocks=False,
+        undefined=jinja2.StrictUndefined,
         finalize=_shown,
     )
 
@@ -52,7 +57,9 @@ def _table_view(t: Table) -> dict[str, Any]:
     texts = [[t.text(row, c) for c in t.columns] for row in t.rows]
     # short columns (codes, names, stages, statuses, figures) never wrap; long headers do
     nowrap = [max((_display_width(x[j]) for x in texts), default=0) <= 30 for j in range(len(t.columns))]
-    columns = [{"key": c.key, "label": c.label, "css": "nw" if _display_width(c.label) <= 10 else ""} for c in t.columns]
+    columns = [
+        {"key": c.key, "label": c.label, "css": "nw" if _display_width(c.label) <= 10 else ""} for c in t.columns
+    ]
     for i, row in enumerate(t.rows):
         first_of_group = True
         if t.group_key is not None:
@@ -79,9 +86,17 @@ def _table_view(t: Table) -> dict[str, Any]:
         if t.group_key is not None and group_index % 2 == 0:
             row_css.append("g1")
         rows.append({"cells": cells, "css": " ".join(c for c in row_css if c)})
-    return {"kind": "table", "key": t.key, "title": t.title, "columns": columns, "rows": rows,
-            "note": t.note, "empty_text": t.empty_text, "compact": t.compact,
-            "kv": len(t.columns) == 2 and t.compact}
+    return {
+        "kind": "table",
+        "key": t.key,
+        "title": t.title,
+        "columns": columns,
+        "rows": rows,
+        "note": t.note,
+        "empty_text": t.empty_text,
+        "compact": t.compact,
+        "kv": len(t.columns) == 2 and t.compact,
+    }
 
 
 def _block_views(blocks: list[Any]) -> list[dict[str, Any]]:
@@ -100,7 +115,16 @@ def _block_views(blocks: list[Any]) -> list[dict[str, Any]]:
         if isinstance(b, Table):
             views.append(_table_view(b))
         elif isinstance(b, Chart):
-            views.append({"kind": "chart", "key": b.key, "title": b.title, "svg": Markup(b.svg), "note": b.note, "legend": b.legend})
+            views.append(
+                {
+                    "kind": "chart",
+                    "key": b.key,
+                    "title": b.title,
+                    "svg": Markup(b.svg),
+                    "note": b.note,
+                    "legend": b.legend,
+                }
+            )
         elif isinstance(b, Verdict):
             views.append({"kind": "verdict", "status": b.status, "title": b.title, "text": b.text, "lines": b.lines})
         elif isinstance(b, Paragraph):
@@ -114,11 +138,23 @@ def _block_views(blocks: list[Any]) -> list[dict[str, Any]]:
 def render_html(report: Report, footer: str = "") -> str:
     lang = report.lang
     sections = [{"key": s.key, "title": s.title, "blocks": _block_views(s.blocks)} for s in report.sections]
-    html = _environment().get_template("report.html.j2").render(
-        report=report, sections=sections, css=Markup(_css()), html_lang=HTML_LANG[lang],
-        contents_label=label("doc.contents", lang), notes_title=label("sec.notes", lang),
-        sign={"title": label("sign.title", lang),
-              "labels": [label(k, lang) for k in ("sign.unit", "sign.head", "sign.preparer", "sign.phone", "sign.date")]},
-        footer=footer or label("doc.page_note", lang),
+    html = (
+        _environment()
+        .get_template("report.html.j2")
+        .render(
+            report=report,
+            sections=sections,
+            css=Markup(_css()),
+            html_lang=HTML_LANG[lang],
+            contents_label=label("doc.contents", lang),
+            notes_title=label("sec.notes", lang),
+            sign={
+                "title": label("sign.title", lang),
+                "labels": [
+                    label(k, lang) for k in ("sign.unit", "sign.head", "sign.preparer", "sign.phone", "sign.date")
+                ],
+            },
+            footer=footer or label("doc.page_note", lang),
+        )
     )
     return html.lstrip()

@@ -14,7 +14,7 @@ A row may carry presentation hints under keys starting with "_":
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 from pipeline.report.format import format_value
 
@@ -26,7 +26,7 @@ class ReportError(ValueError):
     the cell and the value. Chinese and English are kept apart so that an outer message can put each first."""
 
     def __init__(self, zh: str, en: str):
-        super().__init__(zh, en)   # both as arguments: a worker process's error is pickled back
+        super().__init__(zh, en)  # both as arguments: a worker process's error is pickled back
         self.zh, self.en = zh, en
 
     def __str__(self) -> str:
@@ -38,9 +38,9 @@ class Column:
     key: str
     label: str
     fmt: str = "text"
-    status_key: str | None = None   # a row key holding the status that colours this cell
-    numeric: bool | None = None     # right-aligned; defaults to "fmt is not text"
-    group_label: bool = False       # HTML: printed on the first row of its table's group only (like a merged cell)
+    status_key: str | None = None  # a row key holding the status that colours this cell
+    numeric: bool | None = None  # right-aligned; defaults to "fmt is not text"
+    group_label: bool = False  # HTML: printed on the first row of its table's group only (like a merged cell)
 
     @property
     def is_numeric(self) -> bool:
@@ -49,16 +49,16 @@ class Column:
 
 @dataclass
 class Table:
-    key: str                      # stable identifier: HTML id "t-<key>", tests find tables by it
+    key: str  # stable identifier: HTML id "t-<key>", tests find tables by it
     title: str
-    sheet: str                    # workbook sheet name (≤ 31 characters)
+    sheet: str  # workbook sheet name (≤ 31 characters)
     columns: list[Column]
     rows: list[dict[str, Any]]
     note: str | None = None
     empty_text: str | None = None
     group_key: str | None = None  # rows with the same value of this key are shaded as one group
     compact: bool = False
-    side_by_side: bool = False    # HTML: two consecutive side_by_side tables share a row
+    side_by_side: bool = False  # HTML: two consecutive side_by_side tables share a row
 
     def fmt(self, row: dict[str, Any], column: Column) -> str:
         return row.get("_fmt", {}).get(column.key, column.fmt)
@@ -79,12 +79,12 @@ class Chart:
     title: str
     svg: str
     note: str | None = None
-    legend: list[tuple[str, str]] = field(default_factory=list)   # (css class, label)
+    legend: list[tuple[str, str]] = field(default_factory=list)  # (css class, label)
 
 
 @dataclass
 class Verdict:
-    status: str          # met / not_met / incomplete
+    status: str  # met / not_met / incomplete
     title: str
     text: str
     lines: list[str] = field(default_factory=list)
@@ -96,7 +96,7 @@ class Paragraph:
     css: str = ""
 
 
-Block = Union[Table, Chart, Verdict, Paragraph]
+Block = Table | Chart | Verdict | Paragraph
 
 
 @dataclass
@@ -121,7 +121,7 @@ class Report:
     sections: list[Section]
     notes: list[str]
     basis: str = ""
-    county_label: str = ""   # "name（code）" / "name (code)"
+    county_label: str = ""  # "name（code）" / "name (code)"
 
     def tables(self) -> list[Table]:
         return [t for s in self.sections for t in s.tables()]

@@ -23,32 +23,58 @@ if TYPE_CHECKING:
     from pipeline.report.context import ReportContext
 
 REMEDIATION_MARTS = ("school_remediation", "county_remediation")
-COUNTY_TOTAL = "all"   # county_remediation's stage of the county total
-CV_INDICATORS = ("R1", "R2", "R3", "R4", "R5", "R6", "R7")   # its r1_… r7_ column groups
+COUNTY_TOTAL = "all"  # county_remediation's stage of the county total
+CV_INDICATORS = ("R1", "R2", "R3", "R4", "R5", "R6", "R7")  # its r1_… r7_ column groups
 
 # How an amount prints, by its natural unit: whole people, rooms and counts; m² to the 0.01; whole yuan.
 UNIT_FORMATS: dict[str, str] = {
-    "people": "int", "rooms": "int", "classes": "int", "units": "int", "schools": "int", "students": "int",
-    "cvs": "int", "m2": "amount2", "yuan": "amount0",
+    "people": "int",
+    "rooms": "int",
+    "classes": "int",
+    "units": "int",
+    "schools": "int",
+    "students": "int",
+    "cvs": "int",
+    "m2": "amount2",
+    "yuan": "amount0",
 }
 
 # The county table's rows: (county_remediation column, natural unit or None for words), in reading order.
 COUNTY_ITEMS: tuple[tuple[str, str | None], ...] = (
-    ("evaluated_units", "units"), ("failing_units", "units"), ("units_with_additions", "units"),
+    ("evaluated_units", "units"),
+    ("failing_units", "units"),
+    ("units_with_additions", "units"),
     ("units_depending_on_missing_data", "units"),
-    ("add_qualified_teachers", "people"), ("add_backbone_teachers", "people"), ("add_pe_art_teachers", "people"),
-    ("add_teachers", "people"), ("add_teaching_space_m2", "m2"), ("add_sports_ground_m2", "m2"),
-    ("add_equipment_yuan", "yuan"), ("add_multimedia_rooms", "rooms"),
-    ("oversize_classes", "classes"), ("students_in_oversize_classes", "students"), ("additional_classes", "classes"),
-    ("music_rooms_missing", "rooms"), ("art_rooms_missing", "rooms"), ("schools_missing_rooms", "schools"),
-    ("oversize_schools", "schools"), ("students_over_size_limits", "students"),
-    ("cost_resource_additions", "yuan"), ("cost_additional_classes", "yuan"), ("cost_music_art_rooms", "yuan"),
-    ("estimated_cost_per_year", "yuan"), ("estimated_cost_one_time", "yuan"), ("estimated_cost", "yuan"),
+    ("add_qualified_teachers", "people"),
+    ("add_backbone_teachers", "people"),
+    ("add_pe_art_teachers", "people"),
+    ("add_teachers", "people"),
+    ("add_teaching_space_m2", "m2"),
+    ("add_sports_ground_m2", "m2"),
+    ("add_equipment_yuan", "yuan"),
+    ("add_multimedia_rooms", "rooms"),
+    ("oversize_classes", "classes"),
+    ("students_in_oversize_classes", "students"),
+    ("additional_classes", "classes"),
+    ("music_rooms_missing", "rooms"),
+    ("art_rooms_missing", "rooms"),
+    ("schools_missing_rooms", "schools"),
+    ("oversize_schools", "schools"),
+    ("students_over_size_limits", "students"),
+    ("cost_resource_additions", "yuan"),
+    ("cost_additional_classes", "yuan"),
+    ("cost_music_art_rooms", "yuan"),
+    ("estimated_cost_per_year", "yuan"),
+    ("estimated_cost_one_time", "yuan"),
+    ("estimated_cost", "yuan"),
     ("cost_all_to_standard", "yuan"),
-    ("cv_checks", "cvs"), ("cvs_over_limit_before", "cvs"), ("cvs_over_limit_after", "cvs"),
-    ("cv_indicators_over_limit_after", None), ("resource_status_after", None),
+    ("cv_checks", "cvs"),
+    ("cvs_over_limit_before", "cvs"),
+    ("cvs_over_limit_after", "cvs"),
+    ("cv_indicators_over_limit_after", None),
+    ("resource_status_after", None),
 )
-STATUS_ITEM = "resource_status_after"   # a status: its word, colouring the cell
+STATUS_ITEM = "resource_status_after"  # a status: its word, colouring the cell
 
 # Verdict styles exist for met / not_met / incomplete; a plan resting on missing data is incomplete.
 VERDICT_STYLE = {"met": "met", "not_met": "not_met"}
@@ -79,16 +105,20 @@ def _verdict(ctx: ReportContext, total: dict[str, Any], stage_rows: list[dict[st
     language (the `all` row spells the stages in English)."""
     sep = ctx.colon
     status = total["resource_status_after"]
-    over = [f"{ctx.stage_name(r['stage'])}{sep}{r['cv_indicators_over_limit_after']}"
-            for r in stage_rows if r["cv_indicators_over_limit_after"]]
+    over = [
+        f"{ctx.stage_name(r['stage'])}{sep}{r['cv_indicators_over_limit_after']}"
+        for r in stage_rows
+        if r["cv_indicators_over_limit_after"]
+    ]
     cost = format_value(total["estimated_cost"], UNIT_FORMATS["yuan"])
     lines = [
         f"{ctx.L('rem.item.failing_units')}{sep}{total['failing_units']} / {total['evaluated_units']}",
         f"{ctx.L('rem.item.estimated_cost')}{sep}{cost} {ctx.L('unit.yuan')}",
         f"{ctx.L('rem.item.cv_indicators_over_limit_after')}{sep}{ctx.L('punct.semicolon').join(over) or ctx.L('doc.none')}",
     ]
-    return Verdict(status=VERDICT_STYLE.get(status, "incomplete"), title=ctx.L("rem.verdict"),
-                   text=ctx.status(status), lines=lines)
+    return Verdict(
+        status=VERDICT_STYLE.get(status, "incomplete"), title=ctx.L("rem.verdict"), text=ctx.status(status), lines=lines
+    )
 
 
 def _units_table(ctx: ReportContext) -> Table:
@@ -104,7 +134,9 @@ def _units_table(ctx: ReportContext) -> Table:
         ORDER BY r.school_id, CASE r.stage WHEN 'primary' THEN 0 ELSE 1 END, r.indicator""")
     rows = [_unit_row(ctx, r) for r in found]
     return Table(
-        key="remediation_units", title=ctx.L("rem.schools"), sheet=ctx.L("xlsx.sheet.remediation_schools"),
+        key="remediation_units",
+        title=ctx.L("rem.schools"),
+        sheet=ctx.L("xlsx.sheet.remediation_schools"),
         columns=[
             Column("school_name", ctx.L("col.school"), group_label=True),
             Column("school_id", ctx.L("col.school_id"), group_label=True),
@@ -122,7 +154,10 @@ def _units_table(ctx: ReportContext) -> Table:
             Column("value_after", ctx.L("rem.value_after"), "value2"),
             Column("estimated_cost", ctx.L("rem.cost"), UNIT_FORMATS["yuan"]),
         ],
-        rows=rows, empty_text=ctx.L("rem.schools_none"), group_key="unit_key", compact=True,
+        rows=rows,
+        empty_text=ctx.L("rem.schools_none"),
+        group_key="unit_key",
+        compact=True,
     )
 
 
@@ -153,23 +188,37 @@ def _county_table(ctx: ReportContext, county: list[dict[str, Any]]) -> Table:
     """county_remediation pivoted: one row per item, one column per stage and the county total."""
     stages = [r["stage"] for r in county]
     return Table(
-        key="remediation_county", title=ctx.L("rem.county"), sheet=ctx.L("xlsx.sheet.remediation_county"),
-        columns=[Column("item", ctx.L("kv.item")), Column("unit_text", ctx.L("col.unit")),
-                 *(Column(s, ctx.L("rem.county_total") if s == COUNTY_TOTAL else ctx.stage_name(s), numeric=True)
-                   for s in stages)],
+        key="remediation_county",
+        title=ctx.L("rem.county"),
+        sheet=ctx.L("xlsx.sheet.remediation_county"),
+        columns=[
+            Column("item", ctx.L("kv.item")),
+            Column("unit_text", ctx.L("col.unit")),
+            *(
+                Column(s, ctx.L("rem.county_total") if s == COUNTY_TOTAL else ctx.stage_name(s), numeric=True)
+                for s in stages
+            ),
+        ],
         rows=[_county_item(ctx, column, unit, county) for column, unit in COUNTY_ITEMS],
-        note=ctx.L("rem.county_note"), compact=True,
+        note=ctx.L("rem.county_note"),
+        compact=True,
     )
 
 
 def _county_item(ctx: ReportContext, column: str, unit: str | None, county: list[dict[str, Any]]) -> dict[str, Any]:
     """One row of the county table: `column` of each stage row, printed in its unit's format (a status as its word)."""
     fmt = UNIT_FORMATS[unit] if unit else "text"
-    row = {"item": ctx.L(f"rem.item.{column}"), "unit_text": ctx.L(f"unit.{unit}") if unit else "",
-           "_fmt": {r["stage"]: fmt for r in county}}
+    row = {
+        "item": ctx.L(f"rem.item.{column}"),
+        "unit_text": ctx.L(f"unit.{unit}") if unit else "",
+        "_fmt": {r["stage"]: fmt for r in county},
+    }
     if column == STATUS_ITEM:
-        return {**row, **{r["stage"]: ctx.status(r[column]) for r in county},
-                "_status": {r["stage"]: r[column] for r in county}}
+        return {
+            **row,
+            **{r["stage"]: ctx.status(r[column]) for r in county},
+            "_status": {r["stage"]: r[column] for r in county},
+        }
     return {**row, **{r["stage"]: r[column] for r in county}}
 
 
@@ -180,14 +229,23 @@ def _cv_table(ctx: ReportContext, stage_rows: list[dict[str, Any]]) -> Table:
         for code in CV_INDICATORS:
             prefix = code.lower()
             status = r[f"{prefix}_status_after"]
-            rows.append({
-                "stage": r["stage"], "stage_text": ctx.stage_name(r["stage"]), "indicator": code,
-                "indicator_label": ctx.indicator_name(code), "cv_before": r[f"{prefix}_cv_before"],
-                "cv_after": r[f"{prefix}_cv_after"], "cv_limit": r["cv_limit"], "status_after_text": ctx.status(status),
-                "_status": {"cv_after": status, "status_after_text": status},
-            })
+            rows.append(
+                {
+                    "stage": r["stage"],
+                    "stage_text": ctx.stage_name(r["stage"]),
+                    "indicator": code,
+                    "indicator_label": ctx.indicator_name(code),
+                    "cv_before": r[f"{prefix}_cv_before"],
+                    "cv_after": r[f"{prefix}_cv_after"],
+                    "cv_limit": r["cv_limit"],
+                    "status_after_text": ctx.status(status),
+                    "_status": {"cv_after": status, "status_after_text": status},
+                }
+            )
     return Table(
-        key="remediation_cv", title=ctx.L("rem.cv"), sheet=ctx.L("xlsx.sheet.remediation_cv"),
+        key="remediation_cv",
+        title=ctx.L("rem.cv"),
+        sheet=ctx.L("xlsx.sheet.remediation_cv"),
         columns=[
             Column("stage_text", ctx.L("col.stage"), group_label=True),
             Column("indicator", ctx.L("col.code")),
@@ -197,5 +255,7 @@ def _cv_table(ctx: ReportContext, stage_rows: list[dict[str, Any]]) -> Table:
             Column("cv_limit", ctx.L("res.cv_limit"), "limit2"),
             Column("status_after_text", ctx.L("rem.cv_status_after")),
         ],
-        rows=rows, note=ctx.L("rem.cv_note"), group_key="stage",
+        rows=rows,
+        note=ctx.L("rem.cv_note"),
+        group_key="stage",
     )

@@ -16,10 +16,10 @@ from __future__ import annotations
 from typing import Any
 
 from pipeline.report import charts
+from pipeline.report.context import STAGES, ReportContext, SectionBuilder
 from pipeline.report.format import format_value
 from pipeline.report.labels import label
 from pipeline.report.model import Chart, Column, Paragraph, Section, Table, Verdict
-from pipeline.report.context import STAGES, ReportContext, SectionBuilder
 from pipeline.report.remediation import remediation_section
 
 RESOURCE_INDICATORS = ("R1", "R2", "R3", "R4", "R5", "R6", "R7")
@@ -30,7 +30,8 @@ VALUE_FORMATS: dict[str, str] = {
     "R": "pct1",
     **{r: "cv3" for r in RESOURCE_INDICATORS},
     **{g: "pct1" for g in ("G3", "G4", "G5", "G9", "G11", "G12", "G13", "G14", "G15", "Q1", "Q2", "Q4", "S1")},
-    "G6": "flag", "V": "veto",
+    "G6": "flag",
+    "V": "veto",
     "G7": "mean2",
     "G8": "ratio2",
     "Q9": "dec3",
@@ -44,11 +45,10 @@ OPTIONAL_MART_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 
-
-
 # ----------------------------------------------------------------------------------------------
 # Formatting helpers for county_assessment rows (the choice of format, never a computation)
 # ----------------------------------------------------------------------------------------------
+
 
 def _assessment_display(ctx: ReportContext, r: dict[str, Any]) -> dict[str, Any]:
     """A county_assessment row with its value shown as the forms print it (flags as words)."""
@@ -60,10 +60,14 @@ def _assessment_display(ctx: ReportContext, r: dict[str, Any]) -> dict[str, Any]
         row["indicator_label"] += " · " + ctx.L("res.cv")
     row["status_text"] = ctx.status(r["status"])
     row["area_text"] = ctx.L(f"area.{r['area']}")
-    fmts = {"value": value_fmt, "standard": STANDARD_FORMATS.get(code, value_fmt),
-            "second_value": SECOND_FORMATS.get(code, "dec3"),
-            "second_standard": SECOND_FORMATS.get(code, "dec3"),
-            "numerator": "std", "denominator": "std"}
+    fmts = {
+        "value": value_fmt,
+        "standard": STANDARD_FORMATS.get(code, value_fmt),
+        "second_value": SECOND_FORMATS.get(code, "dec3"),
+        "second_standard": SECOND_FORMATS.get(code, "dec3"),
+        "numerator": "std",
+        "denominator": "std",
+    }
     if value_fmt in ("flag", "veto"):
         # G6 (1 = funded as 100) and V (1 = a veto item is listed): words, not numbers
         words = ("gov.flag_true", "gov.flag_false") if value_fmt == "flag" else ("gov.veto_true", "gov.veto_false")
@@ -72,7 +76,7 @@ def _assessment_display(ctx: ReportContext, r: dict[str, Any]) -> dict[str, Any]
                 row[key] = ctx.L(words[0] if row[key] else words[1])
         fmts["value"] = fmts["standard"] = "text"
     if r["status"] == "qualitative":
-        row["value"] = None   # the status says it: "to be assessed by inspectors"
+        row["value"] = None  # the status says it: "to be assessed by inspectors"
     row["_fmt"] = fmts
     row["_status"] = {"status_text": r["status"]}
     return row
@@ -81,6 +85,7 @@ def _assessment_display(ctx: ReportContext, r: dict[str, Any]) -> dict[str, Any]
 # ----------------------------------------------------------------------------------------------
 # 1. Verdict
 # ----------------------------------------------------------------------------------------------
+
 
 def summary_section(ctx: ReportContext) -> Section:
     s = ctx.summary
@@ -91,18 +96,26 @@ def summary_section(ctx: ReportContext) -> Section:
         ("kv.units", s["units"], "int"),
         ("kv.evaluated_units", s["evaluated_units"], "int"),
         ("kv.passing_units", s["passing_units"], "int"),
-        ("kv.passing_share", r_row["value"] if r_row else None, "pct1"),   # county_assessment R: passing / evaluated
+        ("kv.passing_share", r_row["value"] if r_row else None, "pct1"),  # county_assessment R: passing / evaluated
         ("kv.cv_checks", s["cv_checks"], "int"),
         ("kv.cv_within_limits", s["cv_within_limits"], "int"),
     ]
     overview = Table(
-        key="overview", title=ctx.L("summary.overview"), sheet=ctx.L("xlsx.sheet.overview"),
+        key="overview",
+        title=ctx.L("summary.overview"),
+        sheet=ctx.L("xlsx.sheet.overview"),
         columns=[Column("item", ctx.L("kv.item")), Column("value", ctx.L("kv.value"), numeric=True)],
         rows=[{"item": ctx.L(k), "value": v, "_fmt": {"value": f}} for k, v, f in kv],
-        compact=True, side_by_side=True,
+        compact=True,
+        side_by_side=True,
     )
-    area_rows = [{"area": ctx.L("summary.overall"), "result": ctx.L(f"verdict.{s['overall']}"),
-                  "_status": {"result": s["overall"]}}]
+    area_rows = [
+        {
+            "area": ctx.L("summary.overall"),
+            "result": ctx.L(f"verdict.{s['overall']}"),
+            "_status": {"result": s["overall"]},
+        }
+    ]
     for area in ("resource", "government", "quality", "social"):
         st = s[f"{area}_met"]
         area_rows.append({"area": ctx.L(f"area.{area}"), "result": ctx.L(f"verdict.{st}"), "_status": {"result": st}})
@@ -110,16 +123,26 @@ def summary_section(ctx: ReportContext) -> Section:
     veto_status = {True: "not_met", False: "met", None: "incomplete"}[s["veto"]]
     area_rows.append({"area": ctx.L("area.veto"), "result": ctx.L(veto_key), "_status": {"result": veto_status}})
     areas = Table(
-        key="areas", title=ctx.L("summary.areas"), sheet=ctx.L("xlsx.sheet.areas"),
+        key="areas",
+        title=ctx.L("summary.areas"),
+        sheet=ctx.L("xlsx.sheet.areas"),
         columns=[Column("area", ctx.L("col.area")), Column("result", ctx.L("col.result"))],
-        rows=area_rows, compact=True, side_by_side=True,
+        rows=area_rows,
+        compact=True,
+        side_by_side=True,
     )
     reasons_rows = sorted(
         (_assessment_display(ctx, r) for r in ctx.assessment if r["status"] != "met"),
-        key=lambda r: (STATUS_ORDER.get(r["status"], 9), r["sort_order"], STAGES.index(r["stage"]) if r["stage"] in STAGES else 9),
+        key=lambda r: (
+            STATUS_ORDER.get(r["status"], 9),
+            r["sort_order"],
+            STAGES.index(r["stage"]) if r["stage"] in STAGES else 9,
+        ),
     )
     reasons = Table(
-        key="reasons", title=ctx.L("summary.reasons"), sheet=ctx.L("xlsx.sheet.reasons"),
+        key="reasons",
+        title=ctx.L("summary.reasons"),
+        sheet=ctx.L("xlsx.sheet.reasons"),
         columns=[
             Column("indicator", ctx.L("col.code")),
             Column("indicator_label", ctx.L("col.indicator")),
@@ -129,23 +152,31 @@ def summary_section(ctx: ReportContext) -> Section:
             Column("status_text", ctx.L("col.status")),
             Column("detail", ctx.L("col.detail")),
         ],
-        rows=reasons_rows, note=ctx.L("summary.reasons_note"), empty_text=ctx.L("summary.no_reasons"),
+        rows=reasons_rows,
+        note=ctx.L("summary.reasons_note"),
+        empty_text=ctx.L("summary.no_reasons"),
     )
     sep = ctx.colon
-    lines = [f"{ctx.L(f'summary.rows_{k}')}{sep}{s[f'indicator_rows_{k}']}" for k in ("not_met", "no_data", "qualitative", "met")]
+    lines = [
+        f"{ctx.L(f'summary.rows_{k}')}{sep}{s[f'indicator_rows_{k}']}"
+        for k in ("not_met", "no_data", "qualitative", "met")
+    ]
     if s["veto"]:
         lines.append(f"{ctx.L('summary.veto_items')}{sep}{s['veto_items'] or ctx.L('veto.true')}")
     if s.get("blocked"):
         as_of = f"{s['data_as_of']:%Y-%m-%d}" if s.get("data_as_of") else ctx.L("summary.blocked_no_data")
         reason = s["blocked_reason_zh"] if ctx.lang == "zh" else s["blocked_reason"]
         lines.insert(0, ctx.L("summary.blocked", reason=reason, as_of=as_of))
-    verdict = Verdict(status=s["overall"], title=ctx.L("summary.overall"), text=ctx.L(f"verdict.{s['overall']}"), lines=lines)
+    verdict = Verdict(
+        status=s["overall"], title=ctx.L("summary.overall"), text=ctx.L(f"verdict.{s['overall']}"), lines=lines
+    )
     return Section("summary", ctx.L("sec.summary"), [verdict, overview, areas, reasons])
 
 
 # ----------------------------------------------------------------------------------------------
 # 2. Resource allocation: the seven indicators, CVs, charts
 # ----------------------------------------------------------------------------------------------
+
 
 def resource_section(ctx: ReportContext) -> Section:
     present = ctx.columns_of("marts", "county_cv")
@@ -172,8 +203,11 @@ def resource_section(ctx: ReportContext) -> Section:
             "stage_text": ctx.stage_name(r["stage"]),
             "cv_status_text": ctx.status(r["status"]),
             "borderline_text": ctx.L("res.borderline") if borderline else "",
-            "_status": {"cv": r["status"], "cv_status_text": r["status"],
-                        **({"borderline_text": "incomplete"} if borderline else {})},
+            "_status": {
+                "cv": r["status"],
+                "cv_status_text": r["status"],
+                **({"borderline_text": "incomplete"} if borderline else {}),
+            },
         }
         for c in missing:
             row[c] = None
@@ -182,7 +216,9 @@ def resource_section(ctx: ReportContext) -> Section:
     if missing:
         note += " " + ctx.L("res.missing_in_marts", columns=", ".join(f"county_cv.{c}" for c in missing))
     table = Table(
-        key="resource", title=ctx.L("res.table"), sheet=ctx.L("xlsx.sheet.resource"),
+        key="resource",
+        title=ctx.L("res.table"),
+        sheet=ctx.L("xlsx.sheet.resource"),
         columns=[
             Column("indicator", ctx.L("col.code"), group_label=True),
             Column("indicator_label", ctx.L("col.indicator"), group_label=True),
@@ -198,7 +234,9 @@ def resource_section(ctx: ReportContext) -> Section:
             Column("cv_status_text", ctx.L("res.cv_status")),
             Column("borderline_text", ctx.L("res.borderline")),
         ],
-        rows=rows, note=note, group_key="indicator",
+        rows=rows,
+        note=note,
+        group_key="indicator",
     )
     s = ctx.summary
     r_row = ctx.assessment_row("R")
@@ -209,7 +247,9 @@ def resource_section(ctx: ReportContext) -> Section:
         + (ctx.paren(_pct(r_row["value"])) if r_row and r_row["value"] is not None else ""),
         f"{ctx.L('kv.cv_within_limits')}{sep}{s['cv_within_limits']} / {s['cv_checks']}",
     ]
-    verdict = Verdict(status=verdict_status, title=ctx.L("res.verdict"), text=ctx.L(f"verdict.{verdict_status}"), lines=lines)
+    verdict = Verdict(
+        status=verdict_status, title=ctx.L("res.verdict"), text=ctx.L(f"verdict.{verdict_status}"), lines=lines
+    )
 
     unit_values = ctx.county_rows("""
         SELECT stage, indicator, school_id, value, standard, status, evaluated
@@ -218,17 +258,39 @@ def resource_section(ctx: ReportContext) -> Section:
     blocks: list[Any] = [verdict, table]
     cv_svg = charts.to_svg(charts.cv_chart(cv_rows, ctx.stages))
     if cv_svg:
-        blocks.append(Chart("cv", ctx.L("chart.cv"), cv_svg, ctx.L("chart.cv_note"),
-                            legend=[("sw-bar", ctx.L("legend.met")), ("sw-not_met", ctx.L("legend.not_met")),
-                                    ("sw-limit", ctx.L("res.cv_limit"))]))
+        blocks.append(
+            Chart(
+                "cv",
+                ctx.L("chart.cv"),
+                cv_svg,
+                ctx.L("chart.cv_note"),
+                legend=[
+                    ("sw-bar", ctx.L("legend.met")),
+                    ("sw-not_met", ctx.L("legend.not_met")),
+                    ("sw-limit", ctx.L("res.cv_limit")),
+                ],
+            )
+        )
     dist_svg = charts.to_svg(charts.distribution_chart(unit_values, ctx.stages))
     if dist_svg:
-        names = "；".join(f"{c} {ctx.indicator_name(c)}" for c in RESOURCE_INDICATORS) if ctx.lang == "zh" else \
-            "; ".join(f"{c} {ctx.indicator_name(c)}" for c in RESOURCE_INDICATORS)
-        blocks.append(Chart("distribution", ctx.L("chart.distribution"), dist_svg,
-                            ctx.L("chart.distribution_note") + " " + names,
-                            legend=[("sw-met", ctx.L("legend.met")), ("sw-not_met", ctx.L("legend.not_met")),
-                                    ("sw-limit", ctx.L("col.standard"))]))
+        names = (
+            "；".join(f"{c} {ctx.indicator_name(c)}" for c in RESOURCE_INDICATORS)
+            if ctx.lang == "zh"
+            else "; ".join(f"{c} {ctx.indicator_name(c)}" for c in RESOURCE_INDICATORS)
+        )
+        blocks.append(
+            Chart(
+                "distribution",
+                ctx.L("chart.distribution"),
+                dist_svg,
+                ctx.L("chart.distribution_note") + " " + names,
+                legend=[
+                    ("sw-met", ctx.L("legend.met")),
+                    ("sw-not_met", ctx.L("legend.not_met")),
+                    ("sw-limit", ctx.L("col.standard")),
+                ],
+            )
+        )
     return Section("resource", ctx.L("sec.resource"), blocks)
 
 
@@ -239,6 +301,7 @@ def _pct(value: float) -> str:
 # ----------------------------------------------------------------------------------------------
 # 3. Per-unit table: each unit's seven values against the standard, and the pass rule
 # ----------------------------------------------------------------------------------------------
+
 
 def schools_section(ctx: ReportContext) -> Section:
     units = ctx.county_rows("""
@@ -266,7 +329,9 @@ def schools_section(ctx: ReportContext) -> Section:
                 **u,
                 "school_type_text": ctx.name("school_types", u["school_type"]),
                 "area_class_text": ctx.name("area_classes", u["area_class"]),
-                "evaluated_text": ctx.L("col.evaluated_yes") if u["evaluated"] else ctx.name("excluded_reasons", u["excluded_reason"]),
+                "evaluated_text": ctx.L("col.evaluated_yes")
+                if u["evaluated"]
+                else ctx.name("excluded_reasons", u["excluded_reason"]),
                 "pass_status_text": ctx.status(u["pass_status"]),
                 "_status": {"pass_status_text": u["pass_status"]},
                 "_class": "" if u["evaluated"] else "excluded",
@@ -294,11 +359,17 @@ def schools_section(ctx: ReportContext) -> Section:
             Column("min_ratio", ctx.L("col.min_ratio"), "pct1"),
             Column("pass_status_text", ctx.L("col.pass_status")),
         ]
-        blocks.append(Table(
-            key=f"schools_{stage}", title=ctx.L("sch.table", stage=ctx.stage_name(stage)),
-            sheet=ctx.L(f"xlsx.sheet.schools_{stage}"), columns=columns, rows=rows,
-            empty_text=ctx.L("sch.none"), compact=True,
-        ))
+        blocks.append(
+            Table(
+                key=f"schools_{stage}",
+                title=ctx.L("sch.table", stage=ctx.stage_name(stage)),
+                sheet=ctx.L(f"xlsx.sheet.schools_{stage}"),
+                columns=columns,
+                rows=rows,
+                empty_text=ctx.L("sch.none"),
+                compact=True,
+            )
+        )
     return Section("schools", ctx.L("sec.schools"), blocks)
 
 
@@ -310,28 +381,33 @@ def _std(value: float) -> str:
 # 4. Government guarantee, quality, social recognition and veto
 # ----------------------------------------------------------------------------------------------
 
+
 def government_section(ctx: ReportContext) -> Section:
     blocks: list[Any] = [Paragraph(ctx.L("gov.note"), "note")]
     groups = (("government", ("government",)), ("quality", ("quality",)), ("social", ("social", "veto")))
     for key, areas in groups:
         rows = [_assessment_display(ctx, r) for r in ctx.assessment if r["area"] in areas]
         title = ctx.L("gov.table", area=" / ".join(ctx.L(f"area.{a}") for a in areas))
-        blocks.append(Table(
-            key=key, title=title, sheet=ctx.L(f"xlsx.sheet.{key}"),
-            columns=[
-                Column("indicator", ctx.L("col.code")),
-                Column("indicator_label", ctx.L("col.indicator")),
-                Column("value", ctx.L("col.value"), numeric=True),
-                Column("standard", ctx.L("col.standard"), numeric=True),
-                Column("status_text", ctx.L("col.status")),
-                Column("numerator", ctx.L("col.numerator"), numeric=True),
-                Column("denominator", ctx.L("col.denominator"), numeric=True),
-                Column("second_value", ctx.L("col.second_value"), numeric=True),
-                Column("second_standard", ctx.L("col.second_standard"), numeric=True),
-                Column("detail", ctx.L("col.detail")),
-            ],
-            rows=rows,
-        ))
+        blocks.append(
+            Table(
+                key=key,
+                title=title,
+                sheet=ctx.L(f"xlsx.sheet.{key}"),
+                columns=[
+                    Column("indicator", ctx.L("col.code")),
+                    Column("indicator_label", ctx.L("col.indicator")),
+                    Column("value", ctx.L("col.value"), numeric=True),
+                    Column("standard", ctx.L("col.standard"), numeric=True),
+                    Column("status_text", ctx.L("col.status")),
+                    Column("numerator", ctx.L("col.numerator"), numeric=True),
+                    Column("denominator", ctx.L("col.denominator"), numeric=True),
+                    Column("second_value", ctx.L("col.second_value"), numeric=True),
+                    Column("second_standard", ctx.L("col.second_standard"), numeric=True),
+                    Column("detail", ctx.L("col.detail")),
+                ],
+                rows=rows,
+            )
+        )
     return Section("government", ctx.L("sec.government"), blocks)
 
 
@@ -339,16 +415,26 @@ def government_section(ctx: ReportContext) -> Section:
 # 5. Class size and school size
 # ----------------------------------------------------------------------------------------------
 
+
 def violations_section(ctx: ReportContext) -> Section:
     s = ctx.summary
     totals = [
-        "oversize_classes", "students_in_oversize_classes", "large_classes", "students_in_large_classes",
-        "super_large_classes", "students_in_super_large_classes", "oversize_schools", "students_in_oversize_schools",
+        "oversize_classes",
+        "students_in_oversize_classes",
+        "large_classes",
+        "students_in_large_classes",
+        "super_large_classes",
+        "students_in_super_large_classes",
+        "oversize_schools",
+        "students_in_oversize_schools",
     ]
     summary = Table(
-        key="violations_summary", title=ctx.L("vio.summary"), sheet=ctx.L("xlsx.sheet.violations_summary"),
+        key="violations_summary",
+        title=ctx.L("vio.summary"),
+        sheet=ctx.L("xlsx.sheet.violations_summary"),
         columns=[Column("item", ctx.L("kv.item")), Column("value", ctx.L("kv.value"), "int")],
-        rows=[{"item": ctx.L(f"kv.{k}"), "value": s[k]} for k in totals], compact=True,
+        rows=[{"item": ctx.L(f"kv.{k}"), "value": s[k]} for k in totals],
+        compact=True,
     )
     classes = ctx.county_rows("""
         SELECT v.school_id, d.school_name, v.stage, v.grade, v.class_id, v.students, v.standard, v.excess, v.category
@@ -361,7 +447,9 @@ def violations_section(ctx: ReportContext) -> Section:
         r["category_text"] = ctx.name("class_size_categories", r["category"])
         r["_status"] = {"category_text": category_status.get(r["category"])}
     class_table = Table(
-        key="class_violations", title=ctx.L("vio.classes"), sheet=ctx.L("xlsx.sheet.class_violations"),
+        key="class_violations",
+        title=ctx.L("vio.classes"),
+        sheet=ctx.L("xlsx.sheet.class_violations"),
         columns=[
             Column("school_name", ctx.L("col.school"), group_label=True),
             Column("school_id", ctx.L("col.school_id"), group_label=True),
@@ -373,8 +461,11 @@ def violations_section(ctx: ReportContext) -> Section:
             Column("excess", ctx.L("col.excess"), "int"),
             Column("category_text", ctx.L("col.category")),
         ],
-        rows=classes, note=ctx.L("vio.classes_note"), empty_text=ctx.L("vio.none_classes"),
-        group_key="school_id", compact=True,
+        rows=classes,
+        note=ctx.L("vio.classes_note"),
+        empty_text=ctx.L("vio.none_classes"),
+        group_key="school_id",
+        compact=True,
     )
     schools = ctx.county_rows("""
         SELECT v.school_id, d.school_name, v.school_type, v.compulsory_students, v.size_limit, v.excess
@@ -384,7 +475,9 @@ def violations_section(ctx: ReportContext) -> Section:
     for r in schools:
         r["school_type_text"] = ctx.name("school_types", r["school_type"])
     school_table = Table(
-        key="school_violations", title=ctx.L("vio.schools"), sheet=ctx.L("xlsx.sheet.school_violations"),
+        key="school_violations",
+        title=ctx.L("vio.schools"),
+        sheet=ctx.L("xlsx.sheet.school_violations"),
         columns=[
             Column("school_name", ctx.L("col.school")),
             Column("school_id", ctx.L("col.school_id")),
@@ -393,7 +486,9 @@ def violations_section(ctx: ReportContext) -> Section:
             Column("size_limit", ctx.L("col.size_limit"), "int"),
             Column("excess", ctx.L("col.excess"), "int"),
         ],
-        rows=schools, note=ctx.L("vio.schools_note"), empty_text=ctx.L("vio.none_schools"),
+        rows=schools,
+        note=ctx.L("vio.schools_note"),
+        empty_text=ctx.L("vio.none_schools"),
     )
     return Section("violations", ctx.L("sec.violations"), [summary, school_table, class_table])
 
@@ -401,6 +496,7 @@ def violations_section(ctx: ReportContext) -> Section:
 # ----------------------------------------------------------------------------------------------
 # 6. Year-over-year change of each CV, and the trend over every year available
 # ----------------------------------------------------------------------------------------------
+
 
 def cv_change_section(ctx: ReportContext) -> Section:
     yoy = ctx.county_rows("""
@@ -410,13 +506,20 @@ def cv_change_section(ctx: ReportContext) -> Section:
     for r in yoy:
         r["stage_text"] = ctx.stage_name(r["stage"])
         r["indicator_label"] = ctx.indicator_name(r["indicator"])
-        r["previous_status_text"] = ctx.status(r["previous_status"]) if r["has_previous_year"] else label("doc.missing", ctx.lang)
+        r["previous_status_text"] = (
+            ctx.status(r["previous_status"]) if r["has_previous_year"] else label("doc.missing", ctx.lang)
+        )
         r["status_text"] = ctx.status(r["status"])
-        r["_status"] = {"status_text": r["status"], "cv": r["status"],
-                        **({"previous_status_text": r["previous_status"]} if r["has_previous_year"] else {})}
+        r["_status"] = {
+            "status_text": r["status"],
+            "cv": r["status"],
+            **({"previous_status_text": r["previous_status"]} if r["has_previous_year"] else {}),
+        }
     previous = ctx.year - 1
     table = Table(
-        key="cv_change", title=ctx.L("yoy.table", year=ctx.year, previous=previous), sheet=ctx.L("xlsx.sheet.cv_change"),
+        key="cv_change",
+        title=ctx.L("yoy.table", year=ctx.year, previous=previous),
+        sheet=ctx.L("xlsx.sheet.cv_change"),
         columns=[
             Column("stage_text", ctx.L("col.stage"), group_label=True),
             Column("indicator", ctx.L("col.code")),
@@ -427,7 +530,8 @@ def cv_change_section(ctx: ReportContext) -> Section:
             Column("previous_status_text", ctx.L("yoy.previous_status")),
             Column("status_text", ctx.L("yoy.status")),
         ],
-        rows=yoy, note=ctx.L("yoy.note") + ("" if any(r["has_previous_year"] for r in yoy) else " " + ctx.L("yoy.no_previous")),
+        rows=yoy,
+        note=ctx.L("yoy.note") + ("" if any(r["has_previous_year"] for r in yoy) else " " + ctx.L("yoy.no_previous")),
         group_key="stage",
     )
     history = ctx.county_rows("""
@@ -439,13 +543,16 @@ def cv_change_section(ctx: ReportContext) -> Section:
     if svg:
         years = sorted({r["year"] for r in history})
         title = ctx.L("chart.trend") + ctx.paren(f"{years[0]}–{years[-1]}" if len(years) > 1 else years[0])
-        blocks.append(Chart("trend", title, svg, ctx.L("chart.trend_note"), legend=[("sw-limit-dash", ctx.L("res.cv_limit"))]))
+        blocks.append(
+            Chart("trend", title, svg, ctx.L("chart.trend_note"), legend=[("sw-limit-dash", ctx.L("res.cv_limit"))])
+        )
     return Section("cv_change", ctx.L("sec.cv_change"), blocks)
 
 
 # ----------------------------------------------------------------------------------------------
 # 7. Theil decomposition by area class
 # ----------------------------------------------------------------------------------------------
+
 
 def inequality_section(ctx: ReportContext) -> Section:
     rows = ctx.county_rows("""
@@ -456,7 +563,9 @@ def inequality_section(ctx: ReportContext) -> Section:
         r["stage_text"] = ctx.stage_name(r["stage"])
         r["indicator_label"] = ctx.indicator_name(r["indicator"])
     table = Table(
-        key="inequality", title=ctx.L("ineq.table"), sheet=ctx.L("xlsx.sheet.inequality"),
+        key="inequality",
+        title=ctx.L("ineq.table"),
+        sheet=ctx.L("xlsx.sheet.inequality"),
         columns=[
             Column("stage_text", ctx.L("col.stage"), group_label=True),
             Column("indicator", ctx.L("col.code")),
@@ -469,13 +578,22 @@ def inequality_section(ctx: ReportContext) -> Section:
             Column("gini", ctx.L("ineq.gini"), "dec3"),
             Column("mcloone", ctx.L("ineq.mcloone"), "dec3"),
         ],
-        rows=rows, note=ctx.L("ineq.note"), group_key="stage",
+        rows=rows,
+        note=ctx.L("ineq.note"),
+        group_key="stage",
     )
     blocks: list[Any] = [table]
     svg = charts.to_svg(charts.theil_chart(rows, ctx.stages))
     if svg:
-        blocks.append(Chart("theil", ctx.L("chart.theil"), svg, ctx.L("chart.theil_note"),
-                            legend=[("sw-between", ctx.L("ineq.theil_between")), ("sw-within", ctx.L("ineq.theil_within"))]))
+        blocks.append(
+            Chart(
+                "theil",
+                ctx.L("chart.theil"),
+                svg,
+                ctx.L("chart.theil_note"),
+                legend=[("sw-between", ctx.L("ineq.theil_between")), ("sw-within", ctx.L("ineq.theil_within"))],
+            )
+        )
     return Section("inequality", ctx.L("sec.inequality"), blocks)
 
 
@@ -491,7 +609,7 @@ DEFAULT_SECTIONS: tuple[SectionBuilder, ...] = (
     violations_section,
     cv_change_section,
     inequality_section,
-    remediation_section,   # remediation.py: the plan per failing unit, county totals, CVs after
+    remediation_section,  # remediation.py: the plan per failing unit, county totals, CVs after
     # EXTENSION POINT — a later section: one builder `(ReportContext) -> Section | None` in its own
     # module, its tables (one workbook sheet each) and its words in labels.py, inserted here; or
     # pass `sections=(*DEFAULT_SECTIONS, builder)` to write_county_report.

@@ -35,14 +35,19 @@ _FILLS = {
     "qualitative": PatternFill("solid", fgColor="FFF4D6"),
     "incomplete": PatternFill("solid", fgColor="FFF4D6"),
 }
-_FONTS = {"not_met": Font(color="B3261E", bold=True), "met": Font(color="1B5E20"), "no_data": Font(color="546E7A", italic=True),
-          "qualitative": Font(color="7A5600"), "incomplete": Font(color="7A5600")}
+_FONTS = {
+    "not_met": Font(color="B3261E", bold=True),
+    "met": Font(color="1B5E20"),
+    "no_data": Font(color="546E7A", italic=True),
+    "qualitative": Font(color="7A5600"),
+    "incomplete": Font(color="7A5600"),
+}
 _HEADER_FILL = PatternFill("solid", fgColor="EEF2F5")
 _THIN = Side(style="thin", color="CFD8DC")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _EXCLUDED_FONT = Font(color="8A959E")
 # first characters that make a spreadsheet read an edited cell as a formula
-FORMULA_STARTS = ("=", "+", "-", "@", "\t")   # and CR, which is shown as ␍
+FORMULA_STARTS = ("=", "+", "-", "@", "\t")  # and CR, which is shown as ␍
 
 
 def sheet_name(name: str, taken: set[str]) -> str:
@@ -110,9 +115,11 @@ def _put(ws, row: int, column: int, value: Any):
             return cell
         shown = visible_controls(value)
         cell.value = shown
-    except ValueError as error:   # a value of a type no cell holds
-        raise ReportError(f"工作表「{ws.title}」单元格 {cell.coordinate} 无法写入值 {_quoted(value)}",
-                          f"sheet {ws.title!r}, cell {cell.coordinate}: cannot write {_quoted(value)} ({error})") from error
+    except ValueError as error:  # a value of a type no cell holds
+        raise ReportError(
+            f"工作表「{ws.title}」单元格 {cell.coordinate} 无法写入值 {_quoted(value)}",
+            f"sheet {ws.title!r}, cell {cell.coordinate}: cannot write {_quoted(value)} ({error})",
+        ) from error
     cell.data_type = "s"
     if shown.startswith(FORMULA_STARTS):
         cell.quotePrefix = True
@@ -152,7 +159,9 @@ def write_table(ws, table: Table, context_line: str, styles: _Styles | None = No
         note.font = Font(italic=True, color="5F6B76")
         note.alignment = Alignment(wrap_text=True, vertical="top")
         ws.merge_cells(start_row=r + 1, start_column=1, end_row=r + 1, end_column=ncols)
-        ws.row_dimensions[r + 1].height = 15 * max(1, min(6, _width(table.note) // max(sum(min(w, 48) for w in widths), 1) + 1))
+        ws.row_dimensions[r + 1].height = 15 * max(
+            1, min(6, _width(table.note) // max(sum(min(w, 48) for w in widths), 1) + 1)
+        )
     for j, w in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(j)].width = min(max(w, 6), 48)
     ws.freeze_panes = ws.cell(FIRST_DATA_ROW, 1)

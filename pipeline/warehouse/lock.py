@@ -25,7 +25,7 @@ import os
 import signal
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 WAIT_VARIABLE = "EQUITY_LOCK_WAIT_SECONDS"
@@ -74,7 +74,7 @@ class RunLock:
             )
         handle.seek(0)
         handle.truncate()
-        handle.write(f"run {self.run_id}, pid {os.getpid()}, since {datetime.now(timezone.utc):%Y-%m-%d %H:%M:%S} UTC\n")
+        handle.write(f"run {self.run_id}, pid {os.getpid()}, since {datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC\n")
         handle.flush()
         self._handle = handle
         os.environ[RUN_PID_VARIABLE] = str(os.getpid())

@@ -47,7 +47,7 @@ import re
 import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -101,7 +101,7 @@ def published_versions(published: Path) -> list[Path]:
 
 
 def _stamp() -> str:
-    return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
 
 
 def _fsync(path: Path) -> None:
@@ -136,10 +136,14 @@ def start_build(build: Path, published: Path) -> str:
     _fsync(staging)
     os.replace(staging, build)
     if published.exists():
-        return (f"构建库从已发布的仓库重新开始, 保留之前 {carried} 次未发布运行的记录 / the build database starts again from "
-                f"the published warehouse, with the record of {carried} earlier run(s) not in it")
-    return (f"构建库从空库开始 (尚未发布), 保留之前 {carried} 次运行的记录 / the build database starts empty (nothing "
-            f"published yet), with the record of {carried} earlier run(s)")
+        return (
+            f"构建库从已发布的仓库重新开始, 保留之前 {carried} 次未发布运行的记录 / the build database starts again from "
+            f"the published warehouse, with the record of {carried} earlier run(s) not in it"
+        )
+    return (
+        f"构建库从空库开始 (尚未发布), 保留之前 {carried} 次运行的记录 / the build database starts empty (nothing "
+        f"published yet), with the record of {carried} earlier run(s)"
+    )
 
 
 def _is_published_state(build: Path, published: Path) -> bool:
@@ -163,8 +167,10 @@ def _carry_history(con: duckdb.DuckDBPyConnection, build: Path, kept: list[str])
         for table in HISTORY_TABLES:
             columns = _shared_columns(old, con, table)
             if columns:
-                rows = old.sql(f"SELECT {columns} FROM audit.{table} WHERE run_id NOT IN (SELECT unnest($kept))",
-                               params={"kept": kept}).to_arrow_table()
+                rows = old.sql(
+                    f"SELECT {columns} FROM audit.{table} WHERE run_id NOT IN (SELECT unnest($kept))",
+                    params={"kept": kept},
+                ).to_arrow_table()
                 con.register("carried", rows)
                 con.execute(f"INSERT INTO audit.{table} ({columns}) SELECT {columns} FROM carried")
                 con.unregister("carried")
@@ -198,9 +204,14 @@ def _set_aside_unreadable(build: Path, error: Exception) -> None:
     aside = build.with_name(f".{build.name}.unreadable-{_stamp()}")
     for path in (build, *wal_files(build)):
         if path.exists():
-            os.replace(path, aside.with_name(aside.name + path.name[len(build.name):]))
-    log.warning("构建库无法读取, 已移至 %s, 其运行记录未保留 / the build database cannot be read (%s): set aside as %s, "
-                "its run records are not carried over", aside, error, aside)
+            os.replace(path, aside.with_name(aside.name + path.name[len(build.name) :]))
+    log.warning(
+        "构建库无法读取, 已移至 %s, 其运行记录未保留 / the build database cannot be read (%s): set aside as %s, "
+        "its run records are not carried over",
+        aside,
+        error,
+        aside,
+    )
 
 
 def _shared_columns(old: duckdb.DuckDBPyConnection, new: duckdb.DuckDBPyConnection, table: str) -> str:
@@ -241,11 +252,15 @@ def _checkpoint(build: Path) -> None:
         con.execute("CHECKPOINT").fetchall()
     wal = wal_files(build)[0]
     if wal.exists():
-        raise RuntimeError(f"{wal} 在检查点之后仍存在: 另一个进程正在写 {build} / {wal} still exists after a checkpoint: "
-                           f"another process is writing {build}")
+        raise RuntimeError(
+            f"{wal} 在检查点之后仍存在: 另一个进程正在写 {build} / {wal} still exists after a checkpoint: "
+            f"another process is writing {build}"
+        )
 
 
-def _write_version(build: Path, staging: Path, version: Path, seal: Callable[[duckdb.DuckDBPyConnection], None]) -> None:
+def _write_version(
+    build: Path, staging: Path, version: Path, seal: Callable[[duckdb.DuckDBPyConnection], None]
+) -> None:
     """Copy the build to `staging`, seal it, sync it and make it read-only, then give it the version's name."""
     shutil.copyfile(build, staging)
     with warehouse.connect(staging) as con:
@@ -278,9 +293,13 @@ def _set_aside_wal(published: Path) -> None:
         except OSError:  # a file system without hard links
             shutil.copyfile(published, aside)
     for wal in stray:
-        os.replace(wal, aside.with_name(aside.name + wal.name[len(published.name):]))
-    log.warning("已发布仓库旁的预写日志 (读写连接未写回的数据) 已移至 %s / the write-ahead log beside the published "
-                "warehouse (a read-write connection's pending writes) was set aside as %s.wal", aside, aside)
+        os.replace(wal, aside.with_name(aside.name + wal.name[len(published.name) :]))
+    log.warning(
+        "已发布仓库旁的预写日志 (读写连接未写回的数据) 已移至 %s / the write-ahead log beside the published "
+        "warehouse (a read-write connection's pending writes) was set aside as %s.wal",
+        aside,
+        aside,
+    )
 
 
 def _remove_old_versions(published: Path, current: Path) -> None:
@@ -296,5 +315,9 @@ def _remove_old_versions(published: Path, current: Path) -> None:
         else:
             version.unlink(missing_ok=True)
     if kept:
-        log.warning("保留了有未写回数据的旧版本: %s / older versions kept, with the pending writes of read-write "
-                    "connections beside them: %s", ", ".join(kept), ", ".join(kept))
+        log.warning(
+            "保留了有未写回数据的旧版本: %s / older versions kept, with the pending writes of read-write "
+            "connections beside them: %s",
+            ", ".join(kept),
+            ", ".join(kept),
+        )

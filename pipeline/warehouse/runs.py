@@ -19,7 +19,9 @@ import duckdb
 from pipeline.warehouse.db import AUDIT_DDL
 
 REASON_DDL = "ALTER TABLE audit.runs ADD COLUMN IF NOT EXISTS reason VARCHAR"
-DIED_WHILE_RUNNING = "运行未结束即中断 (进程被终止或机器重启) / the run ended without finishing (killed, machine restarted)"
+DIED_WHILE_RUNNING = (
+    "运行未结束即中断 (进程被终止或机器重启) / the run ended without finishing (killed, machine restarted)"
+)
 KILLED_WHILE_PUBLISHING = "发布时中断 / killed while publishing"
 OPEN = ("running", "publishing")
 
@@ -45,7 +47,9 @@ def start_run(con: duckdb.DuckDBPyConnection, run_id: str, years: str | None) ->
 
 
 def start_publishing(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
-    con.execute("UPDATE audit.runs SET outcome = 'publishing' WHERE run_id = ? AND outcome = 'running'", [run_id]).fetchall()
+    con.execute(
+        "UPDATE audit.runs SET outcome = 'publishing' WHERE run_id = ? AND outcome = 'running'", [run_id]
+    ).fetchall()
 
 
 def finish_run(

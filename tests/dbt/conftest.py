@@ -42,7 +42,9 @@ YEAR = 2024
 
 # table -> stored columns, from the ingestion's own contract, so these tests build exactly its raw tables.
 CONTRACT = load_contract()
-RAW_COLUMNS: dict[str, list[str]] = {t.name: [c.stored_name for c in t.stored_columns] for t in CONTRACT.tables.values()}
+RAW_COLUMNS: dict[str, list[str]] = {
+    t.name: [c.stored_name for c in t.stored_columns] for t in CONTRACT.tables.values()
+}
 
 
 def create_warehouse(path: Path, tables: dict[str, list[dict]], year: int = YEAR) -> None:
@@ -55,7 +57,7 @@ def create_warehouse(path: Path, tables: dict[str, list[dict]], year: int = YEAR
     if unknown:
         raise ValueError(f"unknown raw tables: {sorted(unknown)}")
     with connect(path) as con:
-        ensure_schema(con, CONTRACT)   # the raw tables and the audit tables the marts read
+        ensure_schema(con, CONTRACT)  # the raw tables and the audit tables the marts read
         for table, rows in tables.items():
             columns = RAW_COLUMNS[table]
             all_columns = ["year", *columns, "source_file", "source_row"]
@@ -68,32 +70,42 @@ def create_warehouse(path: Path, tables: dict[str, list[dict]], year: int = YEAR
                 values.append([row_year, *(row.get(c) for c in columns), f"tests/{row_year}/{table}.csv", i])
             if values:
                 placeholders = ", ".join("?" for _ in all_columns)
-                con.executemany(
-                    f"INSERT INTO raw.{table} ({', '.join(all_columns)}) VALUES ({placeholders})", values
-                )
+                con.executemany(f"INSERT INTO raw.{table} ({', '.join(all_columns)}) VALUES ({placeholders})", values)
 
 
 # ----------------------------------------------------------------------------------------
 # Running dbt
 # ----------------------------------------------------------------------------------------
 
+
 def run_dbt(workdir: Path, args: list[str], year: int | None = None, check: bool = True) -> dict:
     """Run the real dbt CLI on `workdir/warehouse.duckdb`; fail with dbt's own report.
 
     Returns run_results.json plus `returncode` and `output` (dbt's console output).
     """
-    cmd = [str(DBT), *args,
-           "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
-           "--target-path", str(workdir / "target"), "--log-path", str(workdir / "logs")]
+    cmd = [
+        str(DBT),
+        *args,
+        "--project-dir",
+        str(PROJECT_DIR),
+        "--profiles-dir",
+        str(PROJECT_DIR),
+        "--target-path",
+        str(workdir / "target"),
+        "--log-path",
+        str(workdir / "logs"),
+    ]
     if year is not None:
         cmd += ["--vars", json.dumps({"year": year})]
     env = dict(os.environ)
-    env.update({
-        "EQUITY_BUILD_DATABASE": str(workdir / "warehouse.duckdb"),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
-        "DBT_USE_COLORS": "False",
-        "DBT_VERSION_CHECK": "False",
-    })
+    env.update(
+        {
+            "EQUITY_BUILD_DATABASE": str(workdir / "warehouse.duckdb"),
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+            "DBT_USE_COLORS": "False",
+            "DBT_VERSION_CHECK": "False",
+        }
+    )
     proc = subprocess.run(cmd, cwd=workdir, env=env, capture_output=True, text=True)
     results_path = workdir / "target" / "run_results.json"
     results = json.loads(results_path.read_text()) if results_path.exists() else {}
@@ -128,32 +140,68 @@ def one(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) ->
 # Small builders for census rows
 # ----------------------------------------------------------------------------------------
 
-def school(school_id: str, county: str, school_type: str, urban_rural: str | None = "111",
-           built_year: int | None = 2018, ownership: str = "public") -> dict:
-    return dict(school_id=school_id, school_name=f"School {school_id}", county_code=county,
-                county_name=f"County {county}", school_type=school_type, urban_rural=urban_rural,
-                ownership=ownership, built_year=built_year)
+
+def school(
+    school_id: str,
+    county: str,
+    school_type: str,
+    urban_rural: str | None = "111",
+    built_year: int | None = 2018,
+    ownership: str = "public",
+) -> dict:
+    return dict(
+        school_id=school_id,
+        school_name=f"School {school_id}",
+        county_code=county,
+        county_name=f"County {county}",
+        school_type=school_type,
+        urban_rural=urban_rural,
+        ownership=ownership,
+        built_year=built_year,
+    )
 
 
 def classes(school_id: str, stage: str, sizes: list[int]) -> list[dict]:
     first_grade = {"primary": 1, "junior": 7, "senior": 10}[stage]
     span = {"primary": 6, "junior": 3, "senior": 3}[stage]
-    return [dict(school_id=school_id, class_id=f"{stage[0]}{i:03d}", stage=stage,
-                 grade=first_grade + i % span, students=n) for i, n in enumerate(sizes)]
+    return [
+        dict(school_id=school_id, class_id=f"{stage[0]}{i:03d}", stage=stage, grade=first_grade + i % span, students=n)
+        for i, n in enumerate(sizes)
+    ]
 
 
 def teachers(school_id: str, stage: str, n: int, tag: str, **attrs) -> list[dict]:
-    base = dict(education="bachelor", backbone_level="none", subject="chinese", has_certificate=True,
-                training_hours_5y=400.0, rotation_eligible=False, rotated=False)
+    base = dict(
+        education="bachelor",
+        backbone_level="none",
+        subject="chinese",
+        has_certificate=True,
+        training_hours_5y=400.0,
+        rotation_eligible=False,
+        rotated=False,
+    )
     base.update(attrs)
-    return [dict(teacher_id=f"{school_id}-{stage}-{tag}{i}", school_id=school_id, stage=stage, **base)
-            for i in range(n)]
+    return [
+        dict(teacher_id=f"{school_id}-{stage}-{tag}{i}", school_id=school_id, stage=stage, **base) for i in range(n)
+    ]
 
 
-def facility(school_id: str, stage: str, area: float | None, sports: float | None,
-             equipment: float | None, multimedia: int | None) -> dict:
-    return dict(school_id=school_id, stage=stage, teaching_aux_area_m2=area, sports_area_m2=sports,
-                equipment_value_yuan=equipment, multimedia_classrooms=multimedia)
+def facility(
+    school_id: str,
+    stage: str,
+    area: float | None,
+    sports: float | None,
+    equipment: float | None,
+    multimedia: int | None,
+) -> dict:
+    return dict(
+        school_id=school_id,
+        stage=stage,
+        teaching_aux_area_m2=area,
+        sports_area_m2=sports,
+        equipment_value_yuan=equipment,
+        multimedia_classrooms=multimedia,
+    )
 
 
 def room(school_id: str, room_type: str, area: float, built_year: int | None = None) -> dict:
@@ -215,15 +263,15 @@ def good_junior_school(school_id: str, county: str, students_per_class: list[int
 # The main dataset (census year 2024). County by county: what each one is for.
 # ----------------------------------------------------------------------------------------
 
-COUNTY_MIXED = "530102"        # A: units, splits, pass rule, rooms (G3), county file partly given
-COUNTY_SINGLE = "530103"       # B: one evaluated unit; no rooms, finance or county rows
-COUNTY_CV = "530111"           # C: CV exactly at the limit, borderline, weighted vs unweighted
-COUNTY_NONE = "530112"         # D: units but none evaluated (special school, small teaching points, 0 students)
+COUNTY_MIXED = "530102"  # A: units, splits, pass rule, rooms (G3), county file partly given
+COUNTY_SINGLE = "530103"  # B: one evaluated unit; no rooms, finance or county rows
+COUNTY_CV = "530111"  # C: CV exactly at the limit, borderline, weighted vs unweighted
+COUNTY_NONE = "530112"  # D: units but none evaluated (special school, small teaching points, 0 students)
 COUNTY_NODATA_UNIT = "530113"  # I: everything met except one unit lacking R7 → resource no_data
-COUNTY_SIZE = "530121"         # E: school-size limits 2000 / 2500
-COUNTY_GOOD = "532301"         # G: every measurable indicator met, exactly at several thresholds
-COUNTY_VETO = "532302"         # H: like G, plus a one-vote-veto item
-COUNTY_CLASSES = "520102"      # F: class-size categories at 45/46/55/56/65/66 (another province)
+COUNTY_SIZE = "530121"  # E: school-size limits 2000 / 2500
+COUNTY_GOOD = "532301"  # G: every measurable indicator met, exactly at several thresholds
+COUNTY_VETO = "532302"  # H: like G, plus a one-vote-veto item
+COUNTY_CLASSES = "520102"  # F: class-size categories at 45/46/55/56/65/66 (another province)
 
 
 def _county_mixed() -> dict:
@@ -309,7 +357,8 @@ def _county_mixed() -> dict:
             "schools": [school("A5", c, "211", "111", built_year=2020)],
             "classes": classes("A5", "primary", [45, 45, 10]),
             "teachers": teachers("A5", "primary", 2, "bb", backbone_level="county")
-            + teachers("A5", "primary", 1, "pe", subject="pe") + teachers("A5", "primary", 3, "t"),
+            + teachers("A5", "primary", 1, "pe", subject="pe")
+            + teachers("A5", "primary", 3, "t"),
             "facilities": [facility("A5", "primary", 500, 800, 250_000, None)],
             "rooms": [room("A5", "music", 100), room("A5", "art", 100)],
             "finance": [finance("A5", 100_000, 5_000)],
@@ -320,7 +369,8 @@ def _county_mixed() -> dict:
             "schools": [school("A6", c, "211", "111", built_year=2020)],
             "classes": classes("A6", "primary", [45, 45, 10]),
             "teachers": teachers("A6", "primary", 2, "bb", backbone_level="county")
-            + teachers("A6", "primary", 1, "pe", subject="pe") + teachers("A6", "primary", 3, "t"),
+            + teachers("A6", "primary", 1, "pe", subject="pe")
+            + teachers("A6", "primary", 3, "t"),
             "facilities": [facility("A6", "primary", 500, 800, 180_000, 3)],
             "rooms": [room("A6", "music", 100), room("A6", "art", 100)],
             "finance": [finance("A6", 100_000, 5_000)],
@@ -331,7 +381,8 @@ def _county_mixed() -> dict:
             "schools": [school("A7", c, "211", "111", built_year=2020)],
             "classes": classes("A7", "primary", [46, 44]),
             "teachers": teachers("A7", "primary", 1, "bb", backbone_level="county")
-            + teachers("A7", "primary", 1, "pe", subject="pe") + teachers("A7", "primary", 2, "t")
+            + teachers("A7", "primary", 1, "pe", subject="pe")
+            + teachers("A7", "primary", 2, "t")
             + teachers("A7", "primary", 1, "nocert", has_certificate=None),
             "facilities": [facility("A7", "primary", 450, 720, 225_000, 3)],
             "rooms": [room("A7", "music", 100), room("A7", "art", 100)],
@@ -344,11 +395,15 @@ def _county_mixed() -> dict:
             "schools": [school("A8", c, "312", "210", built_year=2018)],
             "classes": classes("A8", "primary", [20, 20, 20]) + classes("A8", "junior", [25, 25]),
             "teachers": teachers("A8", "primary", 1, "bb", backbone_level="county")
-            + teachers("A8", "primary", 1, "pe", subject="pe") + teachers("A8", "primary", 1, "t")
+            + teachers("A8", "primary", 1, "pe", subject="pe")
+            + teachers("A8", "primary", 1, "t")
             + teachers("A8", "junior", 1, "bb", backbone_level="county")
-            + teachers("A8", "junior", 1, "pe", subject="pe") + teachers("A8", "junior", 1, "t"),
-            "facilities": [facility("A8", "primary", 300, 480, 150_000, 2),
-                           facility("A8", "junior", 300, 550, 150_000, 2)],
+            + teachers("A8", "junior", 1, "pe", subject="pe")
+            + teachers("A8", "junior", 1, "t"),
+            "facilities": [
+                facility("A8", "primary", 300, 480, 150_000, 2),
+                facility("A8", "junior", 300, 550, 150_000, 2),
+            ],
             "rooms": [room("A8", "music", 60), room("A8", "art", 62)],
             "finance": [finance("A8", 100_000, 5_000)],
         },
@@ -367,16 +422,35 @@ def _county_mixed() -> dict:
             "finance": [finance("A9", 100_000, 5_000)],
         },
         # The county row is partly given (see test_county_file_indicators_partly_given).
-        {"county": [dict(
-            county_code=c, teacher_avg_salary_yuan=90_000, civil_servant_avg_salary_yuan=None,
-            special_ed_funding_per_student_yuan=7_000, small_school_funded_as_100=False,
-            nearby_enrollment_primary_pct=100, nearby_enrollment_junior_pct=94,
-            quota_total=0, quota_allocated=0, migrant_eligible=100, migrant_in_public=90,
-            junior_graduates=900, junior_cohort_initial=1000, junior_transfer_in=None,
-            junior_transfer_out=None, junior_deaths=None, disabled_children_total=50,
-            disabled_children_enrolled=47, survey_valid=200, survey_satisfied=170,
-            quality_composite=0.6, quality_between_school_cv=0.2, veto_flags="",
-        )]},
+        {
+            "county": [
+                dict(
+                    county_code=c,
+                    teacher_avg_salary_yuan=90_000,
+                    civil_servant_avg_salary_yuan=None,
+                    special_ed_funding_per_student_yuan=7_000,
+                    small_school_funded_as_100=False,
+                    nearby_enrollment_primary_pct=100,
+                    nearby_enrollment_junior_pct=94,
+                    quota_total=0,
+                    quota_allocated=0,
+                    migrant_eligible=100,
+                    migrant_in_public=90,
+                    junior_graduates=900,
+                    junior_cohort_initial=1000,
+                    junior_transfer_in=None,
+                    junior_transfer_out=None,
+                    junior_deaths=None,
+                    disabled_children_total=50,
+                    disabled_children_enrolled=47,
+                    survey_valid=200,
+                    survey_satisfied=170,
+                    quality_composite=0.6,
+                    quality_between_school_cv=0.2,
+                    veto_flags="",
+                )
+            ]
+        },
     )
 
 
@@ -388,12 +462,21 @@ def _county_single() -> dict:
 
 def _county_cv() -> dict:
     c = COUNTY_CV
-    primary_teachers = lambda sid: (teachers(sid, "primary", 2, "bb", backbone_level="county")  # noqa: E731
-                                    + teachers(sid, "primary", 1, "pe", subject="pe")
-                                    + teachers(sid, "primary", 3, "t"))
-    junior_teachers = lambda sid, k: (teachers(sid, "junior", 2 * k, "bb", backbone_level="county")  # noqa: E731
-                                      + teachers(sid, "junior", k, "pe", subject="pe")
-                                      + teachers(sid, "junior", 4 * k, "t"))
+
+    def primary_teachers(sid):
+        return (
+            teachers(sid, "primary", 2, "bb", backbone_level="county")  # noqa: E731
+            + teachers(sid, "primary", 1, "pe", subject="pe")
+            + teachers(sid, "primary", 3, "t")
+        )
+
+    def junior_teachers(sid, k):
+        return (
+            teachers(sid, "junior", 2 * k, "bb", backbone_level="county")  # noqa: E731
+            + teachers(sid, "junior", k, "pe", subject="pe")
+            + teachers(sid, "junior", 4 * k, "t")
+        )
+
     return {
         # Primary: two schools of 100 students with the same teachers (R1 6, R2 2, R3 1),
         # sports (R5 8) and multimedia rooms (R7 3), so those CVs are 0; they differ in
@@ -405,14 +488,20 @@ def _county_cv() -> dict:
         #   sd = sqrt((100·6000² + 400·1500²)/500) = sqrt(9,000,000) = 3000, CV = 3000/8500 = 0.352941… → met;
         #   unweighted: mean 6250, sd 3750, CV 0.6 (beside it; it would fail).
         "schools": [school(s, c, t) for s, t in (("C1", "211"), ("C2", "211"), ("C3", "311"), ("C4", "311"))],
-        "classes": classes("C1", "primary", [40, 40, 20]) + classes("C2", "primary", [40, 40, 20])
-        + classes("C3", "junior", [50, 50]) + classes("C4", "junior", [50] * 8),
-        "teachers": primary_teachers("C1") + primary_teachers("C2")
-        + junior_teachers("C3", 1) + junior_teachers("C4", 4),
-        "facilities": [facility("C1", "primary", 500, 800, 499_600, 3),
-                       facility("C2", "primary", 1500, 800, 1_500_400, 3),
-                       facility("C3", "junior", 600, 1100, 250_000, 3),
-                       facility("C4", "junior", 2400, 4400, 4_000_000, 12)],
+        "classes": classes("C1", "primary", [40, 40, 20])
+        + classes("C2", "primary", [40, 40, 20])
+        + classes("C3", "junior", [50, 50])
+        + classes("C4", "junior", [50] * 8),
+        "teachers": primary_teachers("C1")
+        + primary_teachers("C2")
+        + junior_teachers("C3", 1)
+        + junior_teachers("C4", 4),
+        "facilities": [
+            facility("C1", "primary", 500, 800, 499_600, 3),
+            facility("C2", "primary", 1500, 800, 1_500_400, 3),
+            facility("C3", "junior", 600, 1100, 250_000, 3),
+            facility("C4", "junior", 2400, 4400, 4_000_000, 12),
+        ],
     }
 
 
@@ -426,14 +515,21 @@ def _county_none() -> dict:
         # D2: teaching point with 30 students → teaching_point_under_50; own row 150 m² → R4 = 5.0 (met).
         # D3: teaching point without classes → teaching_point_under_50 (the first reason that applies).
         # D4: primary school without classes → no_students; its values are null / no_data.
-        "schools": [school("D1", c, "513"), school("D2", c, "218", "220"), school("D3", c, "218", "220"),
-                    school("D4", c, "211")],
-        "classes": classes("D1", "primary", [8, 7]) + classes("D1", "junior", [10])
+        "schools": [
+            school("D1", c, "513"),
+            school("D2", c, "218", "220"),
+            school("D3", c, "218", "220"),
+            school("D4", c, "211"),
+        ],
+        "classes": classes("D1", "primary", [8, 7])
+        + classes("D1", "junior", [10])
         + classes("D2", "primary", [15, 15]),
         "teachers": teachers("D1", "primary", 3, "t"),
-        "facilities": [facility("D1", "all", 300, 600, 100_000, 2),
-                       facility("D2", "primary", 150, 240, 60_000, 1),
-                       facility("D4", "primary", 500, 800, 250_000, 3)],
+        "facilities": [
+            facility("D1", "all", 300, 600, 100_000, 2),
+            facility("D2", "primary", 150, 240, 60_000, 1),
+            facility("D4", "primary", 500, 800, 250_000, 3),
+        ],
     }
 
 
@@ -457,13 +553,23 @@ def _county_size() -> dict:
         #    (its 10 senior classes of 50 do not count).
         # E5 complete secondary: junior 40×50 + 1 = 2001 > 2000 → excess 1 (senior 1000 not counted).
         # E6 special school with 47×45 = 2115 students: not classed.
-        "schools": [school("E1", c, "211"), school("E2", c, "211"), school("E3", c, "312"),
-                    school("E4", c, "345"), school("E5", c, "341"), school("E6", c, "511")],
-        "classes": classes("E1", "primary", [45] * 44 + [21]) + classes("E2", "primary", [45] * 44 + [20])
-        + classes("E3", "primary", [45] * 30) + classes("E3", "junior", [50] * 23)
-        + classes("E4", "primary", [45] * 30 + [1]) + classes("E4", "junior", [50] * 23)
+        "schools": [
+            school("E1", c, "211"),
+            school("E2", c, "211"),
+            school("E3", c, "312"),
+            school("E4", c, "345"),
+            school("E5", c, "341"),
+            school("E6", c, "511"),
+        ],
+        "classes": classes("E1", "primary", [45] * 44 + [21])
+        + classes("E2", "primary", [45] * 44 + [20])
+        + classes("E3", "primary", [45] * 30)
+        + classes("E3", "junior", [50] * 23)
+        + classes("E4", "primary", [45] * 30 + [1])
+        + classes("E4", "junior", [50] * 23)
         + classes("E4", "senior", [50] * 10)
-        + classes("E5", "junior", [50] * 40 + [1]) + classes("E5", "senior", [50] * 20)
+        + classes("E5", "junior", [50] * 40 + [1])
+        + classes("E5", "senior", [50] * 20)
         + classes("E6", "primary", [45] * 47),
     }
 
@@ -480,25 +586,42 @@ def _county_good(county: str, prefix: str, veto: str | None) -> dict:
     out = merge(good_primary_school(s1, county, [40] * 10), good_junior_school(s2, county, [50] * 6))
     out["schools"][1]["urban_rural"] = "121"
     g1_teachers = [t for t in out["teachers"] if t["school_id"] == s1]
-    for i, t in enumerate(g1_teachers[:20]):
+    for _i, t in enumerate(g1_teachers[:20]):
         t["rotation_eligible"] = True
-    g1_teachers[0]["rotated"] = True   # a county backbone teacher (the first "bb" teacher)
+    g1_teachers[0]["rotated"] = True  # a county backbone teacher (the first "bb" teacher)
     g1_teachers[-1]["rotated"] = True  # an ordinary teacher
     assert g1_teachers[0]["backbone_level"] == "county" and g1_teachers[-1]["backbone_level"] == "none"
     g1_teachers[-1]["rotation_eligible"] = True
-    g1_teachers[19]["rotation_eligible"] = False   # keep exactly 20 eligible
+    g1_teachers[19]["rotation_eligible"] = False  # keep exactly 20 eligible
     out["rooms"] = [room(s, t, 100) for s in (s1, s2) for t in ("music", "art")]
     out["finance"] = [finance(s1, 100_000, 5_000), finance(s2, 200_000, 10_000)]
-    out["county"] = [dict(
-        county_code=county, teacher_avg_salary_yuan=100_000, civil_servant_avg_salary_yuan=100_000,
-        special_ed_funding_per_student_yuan=6_000, small_school_funded_as_100=True,
-        nearby_enrollment_primary_pct=100, nearby_enrollment_junior_pct=95,
-        quota_total=1_000, quota_allocated=500, migrant_eligible=100, migrant_in_public=85,
-        junior_graduates=950, junior_cohort_initial=1_000, junior_transfer_in=10, junior_transfer_out=10,
-        junior_deaths=0, disabled_children_total=100, disabled_children_enrolled=95,
-        survey_valid=100, survey_satisfied=85, quality_composite=0.5, quality_between_school_cv=0.15,
-        veto_flags=veto,
-    )]
+    out["county"] = [
+        dict(
+            county_code=county,
+            teacher_avg_salary_yuan=100_000,
+            civil_servant_avg_salary_yuan=100_000,
+            special_ed_funding_per_student_yuan=6_000,
+            small_school_funded_as_100=True,
+            nearby_enrollment_primary_pct=100,
+            nearby_enrollment_junior_pct=95,
+            quota_total=1_000,
+            quota_allocated=500,
+            migrant_eligible=100,
+            migrant_in_public=85,
+            junior_graduates=950,
+            junior_cohort_initial=1_000,
+            junior_transfer_in=10,
+            junior_transfer_out=10,
+            junior_deaths=0,
+            disabled_children_total=100,
+            disabled_children_enrolled=95,
+            survey_valid=100,
+            survey_satisfied=85,
+            quality_composite=0.5,
+            quality_between_school_cv=0.15,
+            veto_flags=veto,
+        )
+    ]
     return out
 
 
@@ -515,8 +638,14 @@ def _county_classes() -> dict:
 
 
 MAIN_TABLES = merge(
-    _county_mixed(), _county_single(), _county_cv(), _county_none(), _county_nodata_unit(),
-    _county_size(), _county_good(COUNTY_GOOD, "G", None), _county_good(COUNTY_VETO, "H", "发生重大安全责任事故"),
+    _county_mixed(),
+    _county_single(),
+    _county_cv(),
+    _county_none(),
+    _county_nodata_unit(),
+    _county_size(),
+    _county_good(COUNTY_GOOD, "G", None),
+    _county_good(COUNTY_VETO, "H", "发生重大安全责任事故"),
     _county_classes(),
 )
 
@@ -543,11 +672,11 @@ def _uses_main(item) -> bool:
     return "main_warehouse" in getattr(item, "fixturenames", ())
 
 
-@pytest.hookimpl(trylast=True)   # after -k / -m deselection
+@pytest.hookimpl(trylast=True)  # after -k / -m deselection
 def pytest_collection_modifyitems(session, config, items):
     if not any(_uses_main(item) for item in items):
         return
-    items.sort(key=_uses_main)   # stable: every other test keeps its order, before these
+    items.sort(key=_uses_main)  # stable: every other test keeps its order, before these
     workdir = Path(tempfile.mkdtemp(prefix="equity-dbt-main-"))
     executor = ThreadPoolExecutor(max_workers=1)
     _BACKGROUND.update(workdir=workdir, executor=executor, future=executor.submit(_build_main, workdir))

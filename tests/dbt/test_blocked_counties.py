@@ -15,7 +15,7 @@ A held-back row of 2023 (another year) must not reach the 2024 build.
 from __future__ import annotations
 
 import shutil
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -26,15 +26,18 @@ from pipeline.warehouse.db import connect
 
 YEAR = 2024
 OPEN, HELD, EMPTY = "530102", "530103", "530104"
-EARLIER_LOAD = datetime(2025, 3, 1, 8, 0, tzinfo=timezone.utc)
-BLOCKED_AT = datetime(2025, 4, 1, 8, 5, tzinfo=timezone.utc)
+EARLIER_LOAD = datetime(2025, 3, 1, 8, 0, tzinfo=UTC)
+BLOCKED_AT = datetime(2025, 4, 1, 8, 5, tzinfo=UTC)
 
-CLASSES_REFUSED = ("file 2024/classes_530103.csv was refused: empty file",
-                   "文件 2024/classes_530103.csv 被拒收：文件为空")
-TEACHERS_REFUSED = ("file 2024/teachers_530103.csv was refused: undecodable",
-                    "文件 2024/teachers_530103.csv 被拒收：无法解码")
-NEVER_LOADED = ("file 2024/schools_530104.csv was refused: empty file",
-                "文件 2024/schools_530104.csv 被拒收：文件为空")
+CLASSES_REFUSED = (
+    "file 2024/classes_530103.csv was refused: empty file",
+    "文件 2024/classes_530103.csv 被拒收：文件为空",
+)
+TEACHERS_REFUSED = (
+    "file 2024/teachers_530103.csv was refused: undecodable",
+    "文件 2024/teachers_530103.csv 被拒收：无法解码",
+)
+NEVER_LOADED = ("file 2024/schools_530104.csv was refused: empty file", "文件 2024/schools_530104.csv 被拒收：文件为空")
 
 
 def audit_rows(con) -> None:
@@ -43,8 +46,15 @@ def audit_rows(con) -> None:
         ["run-2", YEAR, HELD, *CLASSES_REFUSED, EARLIER_LOAD, BLOCKED_AT],
         ["run-2", YEAR, HELD, *TEACHERS_REFUSED, EARLIER_LOAD, BLOCKED_AT],
         ["run-2", YEAR, EMPTY, *NEVER_LOADED, None, BLOCKED_AT],
-        ["run-0", YEAR - 1, OPEN, "file 2023/classes_530102.csv was refused: empty file",
-         "文件 2023/classes_530102.csv 被拒收：文件为空", None, BLOCKED_AT],
+        [
+            "run-0",
+            YEAR - 1,
+            OPEN,
+            "file 2023/classes_530102.csv was refused: empty file",
+            "文件 2023/classes_530102.csv 被拒收：文件为空",
+            None,
+            BLOCKED_AT,
+        ],
     ]
     con.executemany("INSERT INTO audit.blocked_counties VALUES (?, ?, ?, ?, ?, ?, ?)", held)
 
@@ -52,8 +62,10 @@ def audit_rows(con) -> None:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
     workdir = tmp_path_factory.mktemp("blocked")
-    create_warehouse(workdir / "warehouse.duckdb",
-                     merge(good_primary_school("P1", OPEN, [40] * 10), good_primary_school("Q1", HELD, [45] * 6)))
+    create_warehouse(
+        workdir / "warehouse.duckdb",
+        merge(good_primary_school("P1", OPEN, [40] * 10), good_primary_school("Q1", HELD, [45] * 6)),
+    )
     with connect(workdir / "warehouse.duckdb") as con:
         audit_rows(con)
     run_dbt(workdir, ["build", "--exclude", "resource_type:unit_test"], year=YEAR)
@@ -97,26 +109,46 @@ def test_a_held_county_without_any_good_load_still_has_its_row(warehouse):
     assert (s["blocked"], s["data_as_of"], s["county_name"]) == (True, None, None)
     assert (s["blocked_reason"], s["blocked_reason_zh"]) == NEVER_LOADED
     assert (s["city_code"], s["province_code"]) == ("530100", "530000")
-    counts = {k: v for k, v in s.items() if k in ("schools", "units", "evaluated_units", "passing_units", "students",
-                                                   "cv_checks", "cv_within_limits", "oversize_classes",
-                                                   "indicator_rows_met", "indicator_rows_no_data")}
+    counts = {
+        k: v
+        for k, v in s.items()
+        if k
+        in (
+            "schools",
+            "units",
+            "evaluated_units",
+            "passing_units",
+            "students",
+            "cv_checks",
+            "cv_within_limits",
+            "oversize_classes",
+            "indicator_rows_met",
+            "indicator_rows_no_data",
+        )
+    }
     assert set(counts.values()) == {0}, counts
     assert [s[f"{a}_met"] for a in ("resource", "government", "quality", "social")] == ["incomplete"] * 4
     assert (s["veto"], s["overall"]) == (None, "incomplete")
 
 
 def test_a_county_without_data_is_in_no_other_mart(warehouse):
-    tables = [r["table_name"] for r in rows(warehouse, """
+    tables = [
+        r["table_name"]
+        for r in rows(
+            warehouse,
+            """
         SELECT DISTINCT c.table_name FROM information_schema.columns AS c
         JOIN information_schema.tables AS t USING (table_schema, table_name)
         WHERE c.table_schema = 'marts' AND c.column_name = 'county_code' AND t.table_type = 'BASE TABLE'
-          AND c.table_name <> 'county_summary'""")]
+          AND c.table_name <> 'county_summary'""",
+        )
+    ]
     every_county = {"dim_school", "school_stage_summary", "county_cv", "county_assessment", "county_remediation"}
     assert every_county <= set(tables)
     for table in tables:
         n = one(warehouse, f"SELECT count(*) AS n FROM marts.{table} WHERE county_code = ?", [EMPTY])["n"]
         assert n == 0, table
-    for table in every_county:   # the held county's rows, computed from the data it keeps
+    for table in every_county:  # the held county's rows, computed from the data it keeps
         assert one(warehouse, f"SELECT count(*) AS n FROM marts.{table} WHERE county_code = ?", [HELD])["n"] > 0, table
 
 
@@ -145,10 +177,13 @@ def test_the_year_over_year_gate_leaves_out_a_held_county(built, tmp_path, engin
     shutil.copy(built / "warehouse.duckdb", tmp_path / "warehouse.duckdb")
     with connect(tmp_path / "warehouse.duckdb") as con:
         # the year before, EMPTY had 12 evaluated units (a row of HELD's, moved to 2023 and EMPTY)
-        con.execute("INSERT INTO marts.county_summary SELECT * REPLACE (? AS year, ? AS county_code, 12 AS units, "
-                    "12 AS evaluated_units, false AS blocked, NULL AS blocked_reason, NULL AS blocked_reason_zh) "
-                    "FROM marts.county_summary WHERE year = ? AND county_code = ?", [YEAR - 1, EMPTY, YEAR, HELD])
+        con.execute(
+            "INSERT INTO marts.county_summary SELECT * REPLACE (? AS year, ? AS county_code, 12 AS units, "
+            "12 AS evaluated_units, false AS blocked, NULL AS blocked_reason, NULL AS blocked_reason_zh) "
+            "FROM marts.county_summary WHERE year = ? AND county_code = ?",
+            [YEAR - 1, EMPTY, YEAR, HELD],
+        )
         assert yoy_check(con, engine).success
         con.execute("UPDATE marts.county_summary SET blocked = false WHERE year = ? AND county_code = ?", [YEAR, EMPTY])
-        check = yoy_check(con, engine)   # the same drop in a county that is not held back is warned about
+        check = yoy_check(con, engine)  # the same drop in a county that is not held back is warned about
         assert not check.success and [r["county_code"] for r in check.sample_rows] == [EMPTY]

@@ -3,16 +3,30 @@
 from __future__ import annotations
 
 import pytest
-from conftest import (COUNTY_CLASSES, COUNTY_GOOD, COUNTY_MIXED, COUNTY_NODATA_UNIT, COUNTY_NONE,
-                      COUNTY_SINGLE, COUNTY_SIZE, COUNTY_VETO, COUNTY_CV, YEAR, one, rows)
+from conftest import (
+    COUNTY_CLASSES,
+    COUNTY_CV,
+    COUNTY_GOOD,
+    COUNTY_MIXED,
+    COUNTY_NODATA_UNIT,
+    COUNTY_NONE,
+    COUNTY_SINGLE,
+    COUNTY_SIZE,
+    COUNTY_VETO,
+    YEAR,
+    one,
+    rows,
+)
 
 approx = pytest.approx
 QUALITATIVE = {"G1", "G2", "G10", "Q3", "Q5", "Q6", "Q7", "Q8"}
 
 
 def assessment(con, county: str) -> dict[tuple[str, str | None], dict]:
-    return {(r["indicator"], r["stage"]): r for r in rows(
-        con, "select * from marts.county_assessment where year = ? and county_code = ?", [YEAR, county])}
+    return {
+        (r["indicator"], r["stage"]): r
+        for r in rows(con, "select * from marts.county_assessment where year = ? and county_code = ?", [YEAR, county])
+    }
 
 
 def county_summary(con, county: str) -> dict:
@@ -24,8 +38,27 @@ def test_every_county_has_every_indicator(main_warehouse):
     assert len(counties) == 9
     for county in counties:
         codes = {k[0] for k in assessment(main_warehouse, county)}
-        assert {"R", "G3", "G4", "G5", "G6", "G7", "G8", "G9", "G11", "G12", "G13", "G14", "G15",
-                "Q1", "Q2", "Q4", "Q9", "S1", "V"} | QUALITATIVE <= codes, county
+        assert {
+            "R",
+            "G3",
+            "G4",
+            "G5",
+            "G6",
+            "G7",
+            "G8",
+            "G9",
+            "G11",
+            "G12",
+            "G13",
+            "G14",
+            "G15",
+            "Q1",
+            "Q2",
+            "Q4",
+            "Q9",
+            "S1",
+            "V",
+        } | QUALITATIVE <= codes, county
 
 
 def test_qualitative_items_are_never_met(main_warehouse):
@@ -40,9 +73,20 @@ def test_county_file_indicators_exactly_at_their_standards_are_met(main_warehous
     a = assessment(main_warehouse, COUNTY_GOOD)
     # G8 100000/100000 = 1.0; G7 6000; G13 100 % and 95 %; G14 500/1000 = 0.5; G15 85/100 = 0.85;
     # Q1 950/(1000 + 10 − 10 − 0) = 0.95; Q2 95/100 = 0.95; Q9 composite 0.5 and CV 0.15; S1 85/100.
-    expected = {("G6", None): 1.0, ("G7", None): 6000.0, ("G8", None): 1.0, ("G13", "primary"): 1.0,
-                ("G13", "junior"): 0.95, ("G14", None): 0.5, ("G15", None): 0.85, ("Q1", None): 0.95,
-                ("Q2", None): 0.95, ("Q9", None): 0.5, ("S1", None): 0.85, ("V", None): 0.0}
+    expected = {
+        ("G6", None): 1.0,
+        ("G7", None): 6000.0,
+        ("G8", None): 1.0,
+        ("G13", "primary"): 1.0,
+        ("G13", "junior"): 0.95,
+        ("G14", None): 0.5,
+        ("G15", None): 0.85,
+        ("Q1", None): 0.95,
+        ("Q2", None): 0.95,
+        ("Q9", None): 0.5,
+        ("S1", None): 0.85,
+        ("V", None): 0.0,
+    }
     for key, value in expected.items():
         assert a[key]["value"] == approx(value), key
         assert a[key]["status"] == "met", key
@@ -52,9 +96,20 @@ def test_county_file_indicators_exactly_at_their_standards_are_met(main_warehous
 
 def test_county_file_indicators_no_data_when_the_row_is_absent(main_warehouse):
     a = assessment(main_warehouse, COUNTY_SINGLE)
-    for key in [("G6", None), ("G7", None), ("G8", None), ("G13", "primary"), ("G13", "junior"),
-                ("G14", None), ("G15", None), ("Q1", None), ("Q2", None), ("Q9", None), ("S1", None),
-                ("V", None)]:
+    for key in [
+        ("G6", None),
+        ("G7", None),
+        ("G8", None),
+        ("G13", "primary"),
+        ("G13", "junior"),
+        ("G14", None),
+        ("G15", None),
+        ("Q1", None),
+        ("Q2", None),
+        ("Q9", None),
+        ("S1", None),
+        ("V", None),
+    ]:
         assert a[key]["status"] == "no_data", key
         assert a[key]["value"] is None
         assert "no county row" in a[key]["detail"]
@@ -62,19 +117,19 @@ def test_county_file_indicators_no_data_when_the_row_is_absent(main_warehouse):
 
 def test_county_file_indicators_partly_given(main_warehouse):
     a = assessment(main_warehouse, COUNTY_MIXED)
-    assert a[("G6", None)]["status"] == "not_met"                         # flag false
+    assert a[("G6", None)]["status"] == "not_met"  # flag false
     assert (a[("G7", None)]["value"], a[("G7", None)]["status"]) == (7000, "met")
-    assert a[("G8", None)]["status"] == "no_data"                         # civil-servant salary missing
+    assert a[("G8", None)]["status"] == "no_data"  # civil-servant salary missing
     assert "civil_servant_avg_salary_yuan" in a[("G8", None)]["detail"]
-    assert a[("G13", "primary")]["status"] == "met"                       # 100 %
+    assert a[("G13", "primary")]["status"] == "met"  # 100 %
     assert (a[("G13", "junior")]["value"], a[("G13", "junior")]["status"]) == (approx(0.94), "not_met")
     assert (a[("G14", None)]["status"], a[("G14", None)]["detail"]) == ("no_data", "denominator is 0")
-    assert (a[("G15", None)]["value"], a[("G15", None)]["status"]) == (approx(0.9), "met")   # 90/100
-    assert a[("Q1", None)]["status"] == "no_data"                         # transfers and deaths missing
+    assert (a[("G15", None)]["value"], a[("G15", None)]["status"]) == (approx(0.9), "met")  # 90/100
+    assert a[("Q1", None)]["status"] == "no_data"  # transfers and deaths missing
     assert (a[("Q2", None)]["value"], a[("Q2", None)]["status"]) == (approx(0.94), "not_met")  # 47/50
-    assert a[("Q9", None)]["status"] == "not_met"                         # composite 0.6 ok, CV 0.2 > 0.15
-    assert (a[("S1", None)]["value"], a[("S1", None)]["status"]) == (approx(0.85), "met")      # 170/200
-    assert a[("V", None)]["status"] == "met"                              # empty veto text = none
+    assert a[("Q9", None)]["status"] == "not_met"  # composite 0.6 ok, CV 0.2 > 0.15
+    assert (a[("S1", None)]["value"], a[("S1", None)]["status"]) == (approx(0.85), "met")  # 170/200
+    assert a[("V", None)]["status"] == "met"  # empty veto text = none
 
 
 def test_teacher_indicators(main_warehouse):
@@ -96,8 +151,10 @@ def test_teacher_indicators(main_warehouse):
 
 
 def test_music_and_art_rooms(main_warehouse):
-    per_school = {r["school_id"]: r for r in rows(
-        main_warehouse, "select * from intermediate.int_school_music_art_rooms where year = ?", [YEAR])}
+    per_school = {
+        r["school_id"]: r
+        for r in rows(main_warehouse, "select * from intermediate.int_school_music_art_rooms where year = ?", [YEAR])
+    }
     # A1 built 2010 (before 2016): music 80 ≥ 73, art 70 ≥ 67 → met
     assert (per_school["A1"]["music_min_area"], per_school["A1"]["art_min_area"]) == (73, 67)
     assert per_school["A1"]["status"] == "met"
@@ -112,8 +169,12 @@ def test_music_and_art_rooms(main_warehouse):
     assert (per_school["A8"]["adequate_music_rooms"], per_school["A8"]["adequate_art_rooms"]) == (0, 1)
     assert per_school["A8"]["status"] == "not_met"
     # A9: 13 classes → ceil(13/12) = 2 rooms of each type; 2 music, 1 art → not met
-    assert (per_school["A9"]["required_rooms"], per_school["A9"]["adequate_music_rooms"],
-            per_school["A9"]["adequate_art_rooms"], per_school["A9"]["status"]) == (2, 2, 1, "not_met")
+    assert (
+        per_school["A9"]["required_rooms"],
+        per_school["A9"]["adequate_music_rooms"],
+        per_school["A9"]["adequate_art_rooms"],
+        per_school["A9"]["status"],
+    ) == (2, 2, 1, "not_met")
     # teaching points under 50 and special schools are not assessed
     assert "D1" not in per_school and "D2" not in per_school
     a = assessment(main_warehouse, COUNTY_MIXED)
@@ -125,8 +186,10 @@ def test_music_and_art_rooms(main_warehouse):
 
 
 def test_school_size_violations(main_warehouse):
-    got = {r["school_id"]: r for r in rows(
-        main_warehouse, "select * from marts.school_size_violations where year = ?", [YEAR])}
+    got = {
+        r["school_id"]: r
+        for r in rows(main_warehouse, "select * from marts.school_size_violations where year = ?", [YEAR])
+    }
     # E1 2001 > 2000; E4 1351 + 1150 = 2501 > 2500; E5 junior part 2001 > 2000.
     # E2 (2000) and E3 (2500) are exactly at their limits; E6 (special) is not classed.
     assert set(got) == {"E1", "E4", "E5"}
@@ -135,20 +198,32 @@ def test_school_size_violations(main_warehouse):
     assert (got["E5"]["compulsory_students"], got["E5"]["size_limit"], got["E5"]["excess"]) == (2001, 2000, 1)
     a = assessment(main_warehouse, COUNTY_SIZE)
     # 5 schools classed (E1–E5), 2 within → 2/5
-    assert (a[("G4", None)]["numerator"], a[("G4", None)]["denominator"], a[("G4", None)]["status"]) == \
-        (2, 5, "not_met")
+    assert (a[("G4", None)]["numerator"], a[("G4", None)]["denominator"], a[("G4", None)]["status"]) == (
+        2,
+        5,
+        "not_met",
+    )
 
 
 def test_class_size_categories(main_warehouse):
-    got = {(r["stage"], r["students"]): r for r in rows(
-        main_warehouse, "select * from marts.class_size_violations where year = ? and county_code = ?",
-        [YEAR, COUNTY_CLASSES])}
+    got = {
+        (r["stage"], r["students"]): r
+        for r in rows(
+            main_warehouse,
+            "select * from marts.class_size_violations where year = ? and county_code = ?",
+            [YEAR, COUNTY_CLASSES],
+        )
+    }
     expected = {
-        ("primary", 46): ("over_standard", 45, 1), ("primary", 55): ("over_standard", 45, 10),
-        ("primary", 56): ("large", 45, 11), ("primary", 65): ("large", 45, 20),
+        ("primary", 46): ("over_standard", 45, 1),
+        ("primary", 55): ("over_standard", 45, 10),
+        ("primary", 56): ("large", 45, 11),
+        ("primary", 65): ("large", 45, 20),
         ("primary", 66): ("super_large", 45, 21),
-        ("junior", 51): ("over_standard", 50, 1), ("junior", 55): ("over_standard", 50, 5),
-        ("junior", 56): ("large", 50, 6), ("junior", 65): ("large", 50, 15),
+        ("junior", 51): ("over_standard", 50, 1),
+        ("junior", 55): ("over_standard", 50, 5),
+        ("junior", 56): ("large", 50, 6),
+        ("junior", 65): ("large", 50, 15),
         ("junior", 66): ("super_large", 50, 16),
     }
     # the 45-student primary and 50-student junior classes are within the standard: not listed
@@ -183,11 +258,20 @@ def test_county_summary_verdicts(main_warehouse):
     con = main_warehouse
     good = county_summary(con, COUNTY_GOOD)
     # everything measurable met, but G1, G2, G10, Q3, Q5–Q8 await the inspectors → incomplete
-    assert (good["resource_met"], good["government_met"], good["quality_met"], good["social_met"]) == \
-        ("met", "incomplete", "incomplete", "met")
+    assert (good["resource_met"], good["government_met"], good["quality_met"], good["social_met"]) == (
+        "met",
+        "incomplete",
+        "incomplete",
+        "met",
+    )
     assert (good["veto"], good["overall"]) == (False, "incomplete")
-    assert (good["units"], good["evaluated_units"], good["passing_units"], good["cv_checks"],
-            good["cv_within_limits"]) == (2, 2, 2, 14, 14)
+    assert (
+        good["units"],
+        good["evaluated_units"],
+        good["passing_units"],
+        good["cv_checks"],
+        good["cv_within_limits"],
+    ) == (2, 2, 2, 14, 14)
     # county H: the same, plus a veto item → not_met whatever else holds
     veto = county_summary(con, COUNTY_VETO)
     assert (veto["veto"], veto["overall"]) == (True, "not_met")
@@ -208,9 +292,13 @@ def test_dim_school_codes(main_warehouse):
     d = one(main_warehouse, "select * from marts.dim_school where year = ? and school_id = 'A8'", [YEAR])
     assert (d["county_code"], d["city_code"], d["province_code"]) == ("530102", "530100", "530000")
     assert (d["urban_rural"], d["area_class"]) == ("210", "rural")
-    classes = {r["school_id"]: r["area_class"] for r in rows(
-        main_warehouse, "select school_id, area_class from marts.dim_school where school_id in ('A1','A2','A3')")}
-    assert classes == {"A1": "urban", "A2": "town", "A3": "urban"}   # 111, 121, 112
+    classes = {
+        r["school_id"]: r["area_class"]
+        for r in rows(
+            main_warehouse, "select school_id, area_class from marts.dim_school where school_id in ('A1','A2','A3')"
+        )
+    }
+    assert classes == {"A1": "urban", "A2": "town", "A3": "urban"}  # 111, 121, 112
 
 
 def test_city_and_province_rollups(main_warehouse):
@@ -218,10 +306,12 @@ def test_city_and_province_rollups(main_warehouse):
     city = {r["city_code"]: r for r in rows(con, "select * from marts.city_summary where year = ?", [YEAR])}
     # 5301xx: A, B, C, D, I, E (6 counties); 5323xx: G, H; 5201xx: F
     assert {k: v["counties"] for k, v in city.items()} == {"530100": 6, "532300": 2, "520100": 1}
-    assert (city["532300"]["counties_incomplete"], city["532300"]["counties_not_met"],
-            city["532300"]["counties_with_veto"]) == (1, 1, 1)
-    province = {r["province_code"]: r for r in rows(con, "select * from marts.province_summary where year = ?",
-                                                     [YEAR])}
+    assert (
+        city["532300"]["counties_incomplete"],
+        city["532300"]["counties_not_met"],
+        city["532300"]["counties_with_veto"],
+    ) == (1, 1, 1)
+    province = {r["province_code"]: r for r in rows(con, "select * from marts.province_summary where year = ?", [YEAR])}
     assert {k: v["counties"] for k, v in province.items()} == {"530000": 8, "520000": 1}
     assert province["520000"]["students_in_super_large_classes"] == 132
     total_units = one(con, "select count(*) as n from marts.school_stage_summary where year = ?", [YEAR])["n"]

@@ -5,19 +5,23 @@ from __future__ import annotations
 import math
 
 import pytest
-from conftest import (COUNTY_CV, COUNTY_MIXED, COUNTY_NONE, COUNTY_SINGLE, YEAR, one, rows)
+from conftest import COUNTY_CV, COUNTY_MIXED, COUNTY_NONE, COUNTY_SINGLE, YEAR, one, rows
 
 approx = pytest.approx
 
 
 def cv_row(con, county: str, stage: str, code: str) -> dict:
-    return one(con, "select * from marts.county_cv where year = ? and county_code = ? and stage = ? "
-                    "and indicator = ?", [YEAR, county, stage, code])
+    return one(
+        con,
+        "select * from marts.county_cv where year = ? and county_code = ? and stage = ? and indicator = ?",
+        [YEAR, county, stage, code],
+    )
 
 
 def test_single_unit_county_has_cv_zero(main_warehouse):
-    cvs = rows(main_warehouse, "select * from marts.county_cv where year = ? and county_code = ?",
-               [YEAR, COUNTY_SINGLE])
+    cvs = rows(
+        main_warehouse, "select * from marts.county_cv where year = ? and county_code = ?", [YEAR, COUNTY_SINGLE]
+    )
     # one primary unit, no junior unit → 7 rows, all primary, CV 0, met
     assert len(cvs) == 7 and {r["stage"] for r in cvs} == {"primary"}
     for r in cvs:
@@ -61,8 +65,7 @@ def test_weighted_and_unweighted_cv(main_warehouse):
 
 
 def test_no_evaluated_unit_gives_no_data_never_met(main_warehouse):
-    cvs = rows(main_warehouse, "select * from marts.county_cv where year = ? and county_code = ?",
-               [YEAR, COUNTY_NONE])
+    cvs = rows(main_warehouse, "select * from marts.county_cv where year = ? and county_code = ?", [YEAR, COUNTY_NONE])
     # D has primary and junior units (the special school's junior class), none evaluated
     assert len(cvs) == 14
     for r in cvs:
@@ -77,11 +80,17 @@ def test_cv_excludes_units_without_value(main_warehouse):
 
 
 def _units(con, county: str, stage: str, code: str) -> list[tuple[float, int, str]]:
-    return [(r["value"], r["students"], r["area_class"] or "unknown") for r in rows(
-        con, "select i.value, i.students, d.area_class from marts.school_stage_indicators i "
-             "join marts.dim_school d using (year, school_id) "
-             "where i.year = ? and i.county_code = ? and i.stage = ? and i.indicator = ? "
-             "and i.evaluated and i.value is not null", [YEAR, county, stage, code])]
+    return [
+        (r["value"], r["students"], r["area_class"] or "unknown")
+        for r in rows(
+            con,
+            "select i.value, i.students, d.area_class from marts.school_stage_indicators i "
+            "join marts.dim_school d using (year, school_id) "
+            "where i.year = ? and i.county_code = ? and i.stage = ? and i.indicator = ? "
+            "and i.evaluated and i.value is not null",
+            [YEAR, county, stage, code],
+        )
+    ]
 
 
 def _reference_measures(units: list[tuple[float, int, str]]) -> dict:
@@ -112,8 +121,9 @@ def _reference_measures(units: list[tuple[float, int, str]]) -> dict:
     return dict(cv=cv, gini=gini, theil=theil, theil_between=between, theil_within=within, mcloone=mcloone)
 
 
-@pytest.mark.parametrize("stage,code", [("primary", "R4"), ("primary", "R5"), ("primary", "R7"),
-                                        ("junior", "R6"), ("primary", "R2")])
+@pytest.mark.parametrize(
+    "stage,code", [("primary", "R4"), ("primary", "R5"), ("primary", "R7"), ("junior", "R6"), ("primary", "R2")]
+)
 def test_inequality_indices_match_textbook_formulas(main_warehouse, stage, code):
     # County A's units are urban, town and rural, of different sizes: compare the warehouse with the
     # pairwise Gini Σi Σj Pi Pj |Xi − Xj| / (2 P² μ), the Theil T index and its between / within
@@ -122,8 +132,11 @@ def test_inequality_indices_match_textbook_formulas(main_warehouse, stage, code)
     units = _units(con, COUNTY_MIXED, stage, code)
     assert len(units) >= 3
     expected = _reference_measures(units)
-    got = one(con, "select * from marts.county_inequality where year = ? and county_code = ? "
-                   "and stage = ? and indicator = ?", [YEAR, COUNTY_MIXED, stage, code])
+    got = one(
+        con,
+        "select * from marts.county_inequality where year = ? and county_code = ? and stage = ? and indicator = ?",
+        [YEAR, COUNTY_MIXED, stage, code],
+    )
     for key in ("gini", "theil", "theil_between", "theil_within", "mcloone"):
         assert got[key] == approx(expected[key], rel=1e-9, abs=1e-12), key
     assert got["theil"] == approx(got["theil_between"] + got["theil_within"], abs=1e-12)
@@ -135,8 +148,12 @@ def test_inequality_hand_computed_two_units(main_warehouse):
     # Gini = (2·100·100·|5 − 15|) / (2·200²·10) = 200000/800000 = 0.25
     # Theil = ½·0.5·ln 0.5 + ½·1.5·ln 1.5 = 0.130812…; all of it within the one area class.
     # Weighted median: cumulative students 100 = half of 200 → median 5; McLoone = 5·100/(5·100) = 1.
-    got = one(main_warehouse, "select * from marts.county_inequality where year = ? and county_code = ? "
-                              "and stage = 'primary' and indicator = 'R4'", [YEAR, COUNTY_CV])
+    got = one(
+        main_warehouse,
+        "select * from marts.county_inequality where year = ? and county_code = ? "
+        "and stage = 'primary' and indicator = 'R4'",
+        [YEAR, COUNTY_CV],
+    )
     assert got["gini"] == approx(0.25)
     assert got["theil"] == approx(0.25 * math.log(0.5) + 0.75 * math.log(1.5))
     assert got["theil_between"] == approx(0.0, abs=1e-15)
@@ -152,5 +169,7 @@ def test_units_meeting_the_standard_and_their_share(main_warehouse):
     r = cv_row(main_warehouse, COUNTY_CV, "junior", "R6")
     assert (r["units_evaluated"], r["units_met"]) == (2, 2)
     # A stage with no evaluated unit has no share: never 0 % and never 100 %.
-    for r in rows(main_warehouse, "select * from marts.county_cv where year = ? and county_code = ?", [YEAR, COUNTY_NONE]):
+    for r in rows(
+        main_warehouse, "select * from marts.county_cv where year = ? and county_code = ?", [YEAR, COUNTY_NONE]
+    ):
         assert (r["units_met"], r["units_met_share"]) == (0, None)

@@ -15,14 +15,16 @@ from pathlib import Path
 import pytest
 
 from pipeline.dbt import warm as dbt_warm
-from pipeline.defs.assets.indicators import failed_nodes
 from pipeline.dbt.targets import PARTIAL_PARSE, year_vars
+from pipeline.defs.assets.indicators import failed_nodes
 from pipeline.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR
 from tests.dbt.conftest import YEAR, create_warehouse, good_primary_school, merge
 
 
 def _dbt(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([DBT_EXECUTABLE, *args], cwd=cwd, env=dict(os.environ), capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [DBT_EXECUTABLE, *args], cwd=cwd, env=dict(os.environ), capture_output=True, text=True, timeout=120
+    )
 
 
 def _without_times(output: str) -> list[str]:
@@ -32,7 +34,13 @@ def _without_times(output: str) -> list[str]:
 
 def test_a_build_runs_in_the_warm_process_as_it_would_in_equity_dbt(tmp_path, monkeypatch):
     monkeypatch.delenv(dbt_warm.SOCKET_VARIABLE, raising=False)
-    missing = ["build", "--project-dir", str(tmp_path), "--profiles-dir", str(tmp_path)]  # no project there: exit code 2
+    missing = [
+        "build",
+        "--project-dir",
+        str(tmp_path),
+        "--profiles-dir",
+        str(tmp_path),
+    ]  # no project there: exit code 2
     alone = _dbt(*missing, cwd=tmp_path)
     assert alone.returncode == 2
 
@@ -56,7 +64,9 @@ def test_a_build_runs_in_the_warm_process_as_it_would_in_equity_dbt(tmp_path, mo
 def test_a_year_parsed_ahead_builds_and_fails_as_without_it(tmp_path, monkeypatch, duplicate_school):
     """The warm process of a year parses it ahead; a build of that year in that database starts from that parse."""
     database = tmp_path / "warehouse.duckdb"
-    census = merge(good_primary_school("5301020001", "530102", [45, 45]), good_primary_school("5301020002", "530102", [40]))
+    census = merge(
+        good_primary_school("5301020001", "530102", [45, 45]), good_primary_school("5301020002", "530102", [40])
+    )
     if duplicate_school:  # the staging key test fails: dbt's exit code 1
         census["schools"].append(dict(census["schools"][0]))
     create_warehouse(database, census)
@@ -65,8 +75,21 @@ def test_a_year_parsed_ahead_builds_and_fails_as_without_it(tmp_path, monkeypatc
     target = tmp_path / "target"
     warm = dbt_warm.start(YEAR)
     try:
-        built = _dbt("build", *year_vars(YEAR), "--exclude", "resource_type:unit_test", "--project-dir", str(DBT_PROJECT_DIR),
-                     "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(target), "--log-path", str(target), cwd=tmp_path)
+        built = _dbt(
+            "build",
+            *year_vars(YEAR),
+            "--exclude",
+            "resource_type:unit_test",
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+            "--target-path",
+            str(target),
+            "--log-path",
+            str(target),
+            cwd=tmp_path,
+        )
         assert warm.wait(timeout=300) == built.returncode == (1 if duplicate_school else 0), built.stdout[-3000:]
     finally:
         dbt_warm.stop(warm)
@@ -93,7 +116,10 @@ def test_other_dbt_commands_are_not_handed_over(tmp_path, monkeypatch):
 def test_an_unused_warm_process_ends_with_the_run_that_started_it(tmp_path):
     starter = subprocess.run(
         [sys.executable, "-c", "from pipeline.dbt import warm as dbt_warm; print(dbt_warm.start().pid)"],
-        capture_output=True, text=True, check=True, timeout=60,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
     )
     pid = int(starter.stdout)
     deadline = time.monotonic() + 30

@@ -26,7 +26,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
-from conftest import REPO, RAW_COLUMNS, YEAR, create_warehouse, run_dbt
+from conftest import RAW_COLUMNS, REPO, YEAR, create_warehouse, run_dbt
 
 from pipeline.warehouse.db import connect
 from synthetic.generator import generate_year
@@ -64,8 +64,12 @@ def marts_snapshot(database: Path) -> dict[str, tuple[list[str], list[tuple]]]:
     """Every marts table and view: its column names and its rows in a fixed order, every value exact."""
     con = duckdb.connect(str(database), read_only=True)
     try:
-        names = [r[0] for r in con.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts' ORDER BY 1").fetchall()]
+        names = [
+            r[0]
+            for r in con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts' ORDER BY 1"
+            ).fetchall()
+        ]
         snapshot = {}
         for name in names:
             cursor = con.execute(f"SELECT * FROM marts.{name} ORDER BY ALL")
@@ -102,10 +106,24 @@ def equity_run(home: Path) -> dict:
     shutil.copytree(REPO / "data" / "raw" / str(YEAR), home / "raw" / str(YEAR))
     warehouse = home / "out" / "equity.duckdb"
     done = subprocess.run(
-        [sys.executable, "-m", "pipeline", "run", "--raw", str(home / "raw"), "--warehouse", str(warehouse),
-         "--years", str(YEAR), "--no-reports"],
-        cwd=home, env={**os.environ, "DAGSTER_HOME": str(home / "dagster_home")},
-        capture_output=True, text=True, timeout=900,
+        [
+            sys.executable,
+            "-m",
+            "pipeline",
+            "run",
+            "--raw",
+            str(home / "raw"),
+            "--warehouse",
+            str(warehouse),
+            "--years",
+            str(YEAR),
+            "--no-reports",
+        ],
+        cwd=home,
+        env={**os.environ, "DAGSTER_HOME": str(home / "dagster_home")},
+        capture_output=True,
+        text=True,
+        timeout=900,
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     return marts_snapshot(warehouse)

@@ -15,20 +15,20 @@ YEAR = 2031  # no other test builds it
 
 
 def test_a_parse_started_ahead_is_waited_for_then_used(tmp_path, monkeypatch):
-    monkeypatch.setenv("EQUITY_BUILD_DATABASE", str(tmp_path / "equity.build.duckdb"))   # a database of its own
+    monkeypatch.setenv("EQUITY_BUILD_DATABASE", str(tmp_path / "equity.build.duckdb"))  # a database of its own
     saved = saved_parse(YEAR)
     try:
         assert not saved.exists()
         started = time.monotonic()
         parse_ahead(YEAR)
-        assert time.monotonic() - started < 2     # it returns at once; dbt parses in the background
-        parse_ahead(YEAR)                         # a second call while it runs starts nothing more
+        assert time.monotonic() - started < 2  # it returns at once; dbt parses in the background
+        parse_ahead(YEAR)  # a second call while it runs starts nothing more
         target = tmp_path / "target"
-        seed_parse(target, YEAR)                  # waits for the background parse, then starts from it
+        seed_parse(target, YEAR)  # waits for the background parse, then starts from it
         assert saved.exists() and saved.stat().st_size > 100_000
         assert (target / PARTIAL_PARSE).read_bytes() == saved.read_bytes()
         again = time.monotonic()
-        parse_ahead(YEAR)                         # the year has its parse now: nothing to do
+        parse_ahead(YEAR)  # the year has its parse now: nothing to do
         assert time.monotonic() - again < 0.5
     finally:
         saved.unlink(missing_ok=True)
@@ -41,9 +41,22 @@ def _parse(executable: str, database: Path, target: Path, start_from: Path | Non
     if start_from is not None:
         shutil.copyfile(start_from, target / PARTIAL_PARSE)
     subprocess.run(
-        [executable, "parse", *year_vars(YEAR), "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
-         "--target-path", str(target), "--log-path", str(target)],
-        env={**os.environ, "EQUITY_BUILD_DATABASE": str(database)}, check=True, capture_output=True,
+        [
+            executable,
+            "parse",
+            *year_vars(YEAR),
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+            "--target-path",
+            str(target),
+            "--log-path",
+            str(target),
+        ],
+        env={**os.environ, "EQUITY_BUILD_DATABASE": str(database)},
+        check=True,
+        capture_output=True,
     )
     return (target / "dbt.log").read_text()
 

@@ -22,8 +22,20 @@ import shutil
 
 import duckdb
 import pytest
-from conftest import (classes, connect_read_only, create_warehouse, facility, good_primary_school, merge, one, room,
-                      rows, run_dbt, school, teachers)
+from conftest import (
+    classes,
+    connect_read_only,
+    create_warehouse,
+    facility,
+    good_primary_school,
+    merge,
+    one,
+    room,
+    rows,
+    run_dbt,
+    school,
+    teachers,
+)
 
 approx = pytest.approx
 YEAR = 2024
@@ -34,16 +46,21 @@ COUNTY_CV_AFTER = "530202"
 COUNTY_CLASSES_ROOMS = "530203"
 
 
-def good_school(school_id: str, county: str, school_type: str, primary: list[int] = (), junior: list[int] = (),
-                **school_attrs) -> dict:
+def good_school(
+    school_id: str, county: str, school_type: str, primary: list[int] = (), junior: list[int] = (), **school_attrs
+) -> dict:
     """A school whose units meet every resource standard with margin (own facility row per stage).
 
     Per stage of n students: ceil(7n/100) bachelor teachers (R1 ≥ 7 > 5.3), of whom ceil(2n/100)
     county backbone (R2 ≥ 2) and ceil(1.5n/100) PE (R3 ≥ 1.5); primary 5 / 8 m², 2500 yuan, junior
     6 / 11 m², 3000 yuan per student; ceil(2.5n/100) multimedia rooms (R7 ≥ 2.5).
     """
-    out = {"schools": [school(school_id, county, school_type, **school_attrs)], "classes": [], "teachers": [],
-           "facilities": []}
+    out = {
+        "schools": [school(school_id, county, school_type, **school_attrs)],
+        "classes": [],
+        "teachers": [],
+        "facilities": [],
+    }
     per_student = {"primary": (5.0, 8.0, 2500.0), "junior": (6.0, 11.0, 3000.0)}
     for stage, sizes in (("primary", list(primary)), ("junior", list(junior))):
         if not sizes:
@@ -51,17 +68,21 @@ def good_school(school_id: str, county: str, school_type: str, primary: list[int
         n = sum(sizes)
         backbone, pe = math.ceil(2 * n / 100), math.ceil(1.5 * n / 100)
         out["classes"] += classes(school_id, stage, sizes)
-        out["teachers"] += (teachers(school_id, stage, backbone, "bb", backbone_level="county")
-                            + teachers(school_id, stage, pe, "pe", subject="pe")
-                            + teachers(school_id, stage, math.ceil(7 * n / 100) - backbone - pe, "t"))
+        out["teachers"] += (
+            teachers(school_id, stage, backbone, "bb", backbone_level="county")
+            + teachers(school_id, stage, pe, "pe", subject="pe")
+            + teachers(school_id, stage, math.ceil(7 * n / 100) - backbone - pe, "t")
+        )
         area, sports, equipment = per_student[stage]
-        out["facilities"].append(facility(school_id, stage, area * n, sports * n, equipment * n,
-                                          math.ceil(2.5 * n / 100)))
+        out["facilities"].append(
+            facility(school_id, stage, area * n, sports * n, equipment * n, math.ceil(2.5 * n / 100))
+        )
     return out
 
 
 def _county_plan() -> dict:
     c = COUNTY_PLAN
+
     # RA, RB: primary, 20 classes of 35 = 700 students. 7 county backbone + 4 PE + 21 other teachers, all
     # bachelor → R1 = 100·32/700 = 4.57 ≥ 4.2, R2 = 100·7/700 = 1.0 (at the standard: met),
     # R3 = 100·4/700 = 0.571 < 0.9 (ratio 0.635). Facilities 5 / 8 m², 2500 yuan, 18 rooms (2.57).
@@ -76,7 +97,8 @@ def _county_plan() -> dict:
             "schools": [school(sid, c, "211")],
             "classes": classes(sid, "primary", [35] * 20),
             "teachers": teachers(sid, "primary", 7, "bb", backbone_level="county")
-            + teachers(sid, "primary", 4, "pe", subject="pe") + teachers(sid, "primary", 21, "t"),
+            + teachers(sid, "primary", 4, "pe", subject="pe")
+            + teachers(sid, "primary", 21, "t"),
             "facilities": [facility(sid, "primary", area, 5600, 1_750_000, 18)],
         }
 
@@ -97,7 +119,8 @@ def _county_plan() -> dict:
             "schools": [school(sid, c, "211")],
             "classes": classes(sid, "primary", [40] * 5),
             "teachers": teachers(sid, "primary", 2, "bb", backbone_level="county")
-            + teachers(sid, "primary", pe, "pe", subject="pe") + teachers(sid, "primary", 8 - pe, "t"),
+            + teachers(sid, "primary", pe, "pe", subject="pe")
+            + teachers(sid, "primary", 8 - pe, "t"),
             "facilities": [facility(sid, "primary", area, sports, equipment, 5)],
         }
 
@@ -123,12 +146,18 @@ def _county_plan() -> dict:
         + teachers("RE", "primary", 8, "t", education="associate")
         + teachers("RE", "junior", 2, "bb", backbone_level="city")
         + teachers("RE", "junior", 2, "art", subject="art")
-        + teachers("RE", "junior", 5, "t") + teachers("RE", "junior", 2, "assoc", education="associate"),
+        + teachers("RE", "junior", 5, "t")
+        + teachers("RE", "junior", 2, "assoc", education="associate"),
         "facilities": [facility("RE", "all", 3120, 5200, 1_040_000, 10)],
     }
-    return merge(unit_700("RA", 3500), unit_700("RB", 2835),
-                 unit_200("RC", 1, 1000, 1200, 500_000), unit_200("RD", 2, 800, 1200, 500_000),
-                 unit_200("RF", 2, 1000, 1500, 360_000), re)
+    return merge(
+        unit_700("RA", 3500),
+        unit_700("RB", 2835),
+        unit_200("RC", 1, 1000, 1200, 500_000),
+        unit_200("RD", 2, 800, 1200, 500_000),
+        unit_200("RF", 2, 1000, 1500, 360_000),
+        re,
+    )
 
 
 def _county_cv_after() -> dict:
@@ -145,9 +174,11 @@ def _county_cv_after() -> dict:
             "schools": [school(sid, c, "211")],
             "classes": classes(sid, "primary", [40, 40, 20]),
             "teachers": teachers(sid, "primary", 1, "bb", backbone_level="county")
-            + teachers(sid, "primary", 1, "pe", subject="pe") + teachers(sid, "primary", 4, "t"),
+            + teachers(sid, "primary", 1, "pe", subject="pe")
+            + teachers(sid, "primary", 4, "t"),
             "facilities": [facility(sid, "primary", 500, sports, 250_000, 3)],
         }
+
     return merge(unit("CA", 3000), unit("CB", 500))
 
 
@@ -201,23 +232,35 @@ def plan_warehouse(plan_workdir):
 
 
 def rem(con, school_id: str, stage: str, code: str) -> dict:
-    return one(con, "select * from marts.school_remediation where year = ? and school_id = ? and stage = ? "
-                    "and indicator = ?", [YEAR, school_id, stage, code])
+    return one(
+        con,
+        "select * from marts.school_remediation where year = ? and school_id = ? and stage = ? and indicator = ?",
+        [YEAR, school_id, stage, code],
+    )
 
 
 def plan_of(con, school_id: str, stage: str) -> dict[str, tuple]:
     """indicator → (needed_to_pass, target, addition) for one unit."""
-    return {r["indicator"]: (r["needed_to_pass"], r["target"], r["addition"]) for r in rows(
-        con, "select * from marts.school_remediation where year = ? and school_id = ? and stage = ?",
-        [YEAR, school_id, stage])}
+    return {
+        r["indicator"]: (r["needed_to_pass"], r["target"], r["addition"])
+        for r in rows(
+            con,
+            "select * from marts.school_remediation where year = ? and school_id = ? and stage = ?",
+            [YEAR, school_id, stage],
+        )
+    }
 
 
 def county(con, county_code: str, stage: str) -> dict:
-    return one(con, "select * from marts.county_remediation where year = ? and county_code = ? and stage = ?",
-               [YEAR, county_code, stage])
+    return one(
+        con,
+        "select * from marts.county_remediation where year = ? and county_code = ? and stage = ?",
+        [YEAR, county_code, stage],
+    )
 
 
 # ----------------------------------------------------------------------------------------------
+
 
 def test_unit_short_of_2_3_pe_art_teachers_needs_3(plan_warehouse):
     con = plan_warehouse
@@ -226,7 +269,7 @@ def test_unit_short_of_2_3_pe_art_teachers_needs_3(plan_warehouse):
     r = rem(con, "RB", "primary", "R3")
     assert (r["kind"], r["unit"], r["status"]) == ("pe_art_teacher", "people", "not_met")
     assert r["numerator"] == 4 and r["standard"] == approx(0.9)
-    assert (r["shortfall"], r["shortfall_to_min_ratio"]) == (3, 2)   # 6.3 − 4 = 2.3 → 3; 5.355 − 4 → 2
+    assert (r["shortfall"], r["shortfall_to_min_ratio"]) == (3, 2)  # 6.3 − 4 = 2.3 → 3; 5.355 − 4 → 2
     assert (r["needed_to_pass"], r["target"], r["addition"]) == (True, "standard", 3)
     assert r["value_after"] == approx(1.0) and r["status_after"] == "met"
     assert (r["estimated_cost"], r["cost_to_standard"], r["cost_basis"]) == (360_000, 360_000, "per_year")
@@ -236,8 +279,9 @@ def test_unit_short_of_2_3_pe_art_teachers_needs_3(plan_warehouse):
     assert (r4["needed_to_pass"], r4["target"], r4["addition"], r4["estimated_cost"]) == (False, None, 0, 0)
     assert r4["status_after"] == "not_met" and r4["detail"].startswith("nothing needed to pass")
     assert r4["cost_to_standard"] == approx(315 * 3500)
-    assert {r["plan_status"] for r in rows(con, "select plan_status from marts.school_remediation "
-                                                "where school_id = 'RB'")} == {"passes_after_plan"}
+    assert {
+        r["plan_status"] for r in rows(con, "select plan_status from marts.school_remediation where school_id = 'RB'")
+    } == {"passes_after_plan"}
     # RA fails R3 alone: shortfall still 3, but 85 % is enough to pass → +2 (100·6/700 = 0.857, 95 %)
     ra = rem(con, "RA", "primary", "R3")
     assert (ra["shortfall"], ra["needed_to_pass"], ra["target"], ra["addition"]) == (3, True, "min_ratio", 2)
@@ -253,16 +297,26 @@ def test_unit_meeting_5_of_7_takes_the_cheaper_way(plan_warehouse):
     assert plan_of(con, "RC", "primary") == {"R3": (True, "standard", 1), "R5": (True, "min_ratio", approx(75.0))}
     r5 = rem(con, "RC", "primary", "R5")
     assert (r5["shortfall"], r5["shortfall_to_min_ratio"]) == (approx(300.0), approx(75.0))
-    assert r5["value_after"] == approx(6.375)   # 1275 m² / 200
-    assert sum(r["estimated_cost"] for r in rows(con, "select estimated_cost from marts.school_remediation "
-                                                      "where year = ? and school_id = 'RC'", [YEAR])) == 150_000
+    assert r5["value_after"] == approx(6.375)  # 1275 m² / 200
+    assert (
+        sum(
+            r["estimated_cost"]
+            for r in rows(
+                con, "select estimated_cost from marts.school_remediation where year = ? and school_id = 'RC'", [YEAR]
+            )
+        )
+        == 150_000
+    )
     # RD (R4 at 88.9 % and R5 at 80 %): leaving R4 below standard saves 350,000, leaving R5 saves 90,000
     # → R4 stays, R5 goes to the standard (+300 m², 120,000 yuan), against R4 +100 m² and R5 +75 m²
     # (350,000 + 30,000 = 380,000).
     assert plan_of(con, "RD", "primary") == {"R4": (False, None, 0), "R5": (True, "standard", approx(300.0))}
     rd4 = rem(con, "RD", "primary", "R4")
     assert (rd4["shortfall"], rd4["shortfall_to_min_ratio"], rd4["cost_to_standard"]) == (
-        approx(100.0), 0, approx(350_000))
+        approx(100.0),
+        0,
+        approx(350_000),
+    )
     assert rem(con, "RD", "primary", "R5")["estimated_cost"] == approx(120_000)
 
 
@@ -271,17 +325,30 @@ def test_three_unmet_indicators_two_to_the_standard_one_to_85_percent(plan_wareh
     # RE junior (facilities: its 220/520 share of the `all` row): R1, R6, R7 unmet. The largest saving
     # (R1: 120,000) is left below standard → R1 +1 teacher (100·10/200 = 5.0, 94 %), R6 +60,000 yuan and
     # R7 +1 room to the standard.
-    assert plan_of(con, "RE", "junior") == {"R1": (True, "min_ratio", 1), "R6": (True, "standard", 60_000),
-                                            "R7": (True, "standard", 1)}
+    assert plan_of(con, "RE", "junior") == {
+        "R1": (True, "min_ratio", 1),
+        "R6": (True, "standard", 60_000),
+        "R7": (True, "standard", 1),
+    }
     r1 = rem(con, "RE", "junior", "R1")
     assert (r1["kind"], r1["shortfall"], r1["shortfall_to_min_ratio"], r1["value_after"]) == (
-        "qualified_teacher", 2, 1, approx(5.0))
+        "qualified_teacher",
+        2,
+        1,
+        approx(5.0),
+    )
     r7 = rem(con, "RE", "junior", "R7")
     # 10 rooms · 220/520 = 4.2308 → +1 = 5.2308 per 200 students = 2.615 per 100 ≥ 2.4
     assert r7["numerator"] == approx(10 * 220 / 520) and r7["value_after"] == approx(100 * (10 * 220 / 520 + 1) / 200)
-    assert sum(r["estimated_cost"] for r in rows(con, "select estimated_cost from marts.school_remediation "
-                                                      "where year = ? and school_id = 'RE' and stage = 'junior'",
-                                                 [YEAR])) == approx(220_000)
+    assert sum(
+        r["estimated_cost"]
+        for r in rows(
+            con,
+            "select estimated_cost from marts.school_remediation "
+            "where year = ? and school_id = 'RE' and stage = 'junior'",
+            [YEAR],
+        )
+    ) == approx(220_000)
     # RE primary: R7 = 1.923 (83.6 %) alone: 85 % takes 5.865 − 5.769 = 0.096 → 1 room; the standard 2
     assert plan_of(con, "RE", "primary") == {"R7": (True, "min_ratio", 1)}
     assert rem(con, "RE", "primary", "R7")["shortfall"] == 2
@@ -298,14 +365,28 @@ def test_passing_unit_needs_nothing_and_missing_data_is_listed(plan_warehouse):
     r7 = rem(con, "SD", "primary", "R7")
     assert (r7["status"], r7["shortfall"], r7["addition"], r7["needed_to_pass"]) == ("no_data", None, None, False)
     assert r7["plan_status"] == "depends_on_missing_data" and "supply the figure" in r7["detail"]
-    assert plan_of(con, "SD", "primary")["R5"] == (True, "min_ratio", approx(137.5))   # 637.5 − 500
+    assert plan_of(con, "SD", "primary")["R5"] == (True, "min_ratio", approx(137.5))  # 637.5 − 500
     # every failing evaluated unit has rows; passing units without an unmet indicator have none
-    failing = {(r["school_id"], r["stage"]) for r in rows(
-        con, "select * from marts.school_stage_summary where year = ? and evaluated and not passes", [YEAR])}
-    planned = {(r["school_id"], r["stage"]) for r in rows(
-        con, "select distinct school_id, stage from marts.school_remediation where year = ?", [YEAR])}
-    assert failing == {("RA", "primary"), ("RB", "primary"), ("RC", "primary"), ("RD", "primary"),
-                       ("RE", "primary"), ("RE", "junior"), ("CB", "primary"), ("SD", "primary")}
+    failing = {
+        (r["school_id"], r["stage"])
+        for r in rows(
+            con, "select * from marts.school_stage_summary where year = ? and evaluated and not passes", [YEAR]
+        )
+    }
+    planned = {
+        (r["school_id"], r["stage"])
+        for r in rows(con, "select distinct school_id, stage from marts.school_remediation where year = ?", [YEAR])
+    }
+    assert failing == {
+        ("RA", "primary"),
+        ("RB", "primary"),
+        ("RC", "primary"),
+        ("RD", "primary"),
+        ("RE", "primary"),
+        ("RE", "junior"),
+        ("CB", "primary"),
+        ("SD", "primary"),
+    }
     assert planned == failing | {("RF", "primary")}
 
 
@@ -319,7 +400,10 @@ def test_county_totals_and_cost(plan_warehouse):
     assert (p["add_pe_art_teachers"], p["add_qualified_teachers"], p["add_teachers"]) == (6, 0, 6)
     assert (p["add_sports_ground_m2"], p["add_teaching_space_m2"], p["add_multimedia_rooms"]) == (approx(375), 0, 1)
     assert (p["estimated_cost_per_year"], p["estimated_cost_one_time"], p["estimated_cost"]) == (
-        approx(720_000), approx(190_000), approx(910_000))
+        approx(720_000),
+        approx(190_000),
+        approx(910_000),
+    )
     # Junior: RE +1 qualified teacher, +60,000 yuan, +1 room = 220,000 (120,000 a year).
     j = county(con, COUNTY_PLAN, "junior")
     assert (j["add_qualified_teachers"], j["add_equipment_yuan"], j["add_multimedia_rooms"]) == (1, 60_000, 1)
@@ -340,15 +424,17 @@ def test_county_cv_still_over_its_limit_after_the_additions(plan_warehouse):
     assert p["r5_cv_before"] == approx(12.5 / 17.5)
     assert p["r5_cv_after"] == approx(11.8125 / 18.1875)
     assert (p["cv_limit"], p["r5_status_after"]) == (0.5, "not_met")
-    assert (p["cvs_over_limit_before"], p["cvs_over_limit_after"], p["cv_indicators_over_limit_after"]) == (
-        1, 1, "R5")
+    assert (p["cvs_over_limit_before"], p["cvs_over_limit_after"], p["cv_indicators_over_limit_after"]) == (1, 1, "R5")
     assert p["r1_cv_after"] == approx(0.0, abs=1e-12) and p["r1_status_after"] == "met"
     assert p["resource_status_after"] == "not_met"
     a = county(con, COUNTY_CV_AFTER, "all")
     assert (a["cv_indicators_over_limit_after"], a["resource_status_after"]) == ("primary: R5", "not_met")
     # the same CVs before as county_cv
-    cv = one(con, "select cv from marts.county_cv where year = ? and county_code = ? and stage = 'primary' "
-                  "and indicator = 'R5'", [YEAR, COUNTY_CV_AFTER])
+    cv = one(
+        con,
+        "select cv from marts.county_cv where year = ? and county_code = ? and stage = 'primary' and indicator = 'R5'",
+        [YEAR, COUNTY_CV_AFTER],
+    )
     assert p["r5_cv_before"] == cv["cv"]
 
 
@@ -361,8 +447,8 @@ def test_classes_to_split_rooms_missing_and_size(plan_warehouse):
     # SD's plan depends on its missing multimedia figure → the county's result after is no_data
     assert (p["units_depending_on_missing_data"], p["resource_status_after"]) == (1, "no_data")
     j = county(con, COUNTY_CLASSES_ROOMS, "junior")
-    assert (j["oversize_classes"], j["additional_classes"]) == (1, 2)   # 101 over 50 → ceil(101/50) − 1
-    assert j["music_rooms_missing"] is None   # school-wide items are on the `all` row only
+    assert (j["oversize_classes"], j["additional_classes"]) == (1, 2)  # 101 over 50 → ceil(101/50) − 1
+    assert j["music_rooms_missing"] is None  # school-wide items are on the `all` row only
     a = county(con, COUNTY_CLASSES_ROOMS, "all")
     # rooms: SA 1 music (80 m² < 96) + 1 art; SB 1 art (50 m² < 90) → 1 music, 2 art in 2 schools:
     # 390,000 + 2 · 350,000 = 1,090,000. SC: 2001 students, 1 over the 2000 limit (not costed).
@@ -386,8 +472,12 @@ ADDED_TEACHER = {
     "R2": dict(education="below", backbone_level="county", subject="chinese"),
     "R3": dict(education="below", backbone_level="none", subject="pe"),
 }
-FACILITY_COLUMN = {"R4": "teaching_aux_area_m2", "R5": "sports_area_m2", "R6": "equipment_value_yuan",
-                   "R7": "multimedia_classrooms"}
+FACILITY_COLUMN = {
+    "R4": "teaching_aux_area_m2",
+    "R5": "sports_area_m2",
+    "R6": "equipment_value_yuan",
+    "R7": "multimedia_classrooms",
+}
 
 
 def apply_plan(con, year: int) -> list[tuple]:
@@ -397,11 +487,19 @@ def apply_plan(con, year: int) -> list[tuple]:
     a unit whose facilities are its share s of the school's `all` row raises that row by addition / s
     (the largest over the school's stages, whole rooms for the integer multimedia count).
     """
-    plan = con.execute("select school_id, stage, indicator, addition from marts.school_remediation "
-                       "where year = ? and needed_to_pass order by all", [year]).fetchall()
-    sources = {(s, st): (src, share) for s, st, src, share in con.execute(
-        "select school_id, stage, facilities_source, all_row_share from intermediate.int_school_stage_facilities "
-        "where year = ?", [year]).fetchall()}
+    plan = con.execute(
+        "select school_id, stage, indicator, addition from marts.school_remediation "
+        "where year = ? and needed_to_pass order by all",
+        [year],
+    ).fetchall()
+    sources = {
+        (s, st): (src, share)
+        for s, st, src, share in con.execute(
+            "select school_id, stage, facilities_source, all_row_share from intermediate.int_school_stage_facilities "
+            "where year = ?",
+            [year],
+        ).fetchall()
+    }
     all_row: dict[tuple[str, str], float] = {}
     for school_id, stage, code, addition in plan:
         if code in ADDED_TEACHER:
@@ -411,60 +509,93 @@ def apply_plan(con, year: int) -> list[tuple]:
                     "insert into raw.teachers (year, teacher_id, school_id, stage, education, backbone_level, "
                     "subject, has_certificate, training_hours_5y, rotation_eligible, rotated, source_file, source_row) "
                     "values (?, ?, ?, ?, ?, ?, ?, true, 400, false, false, 'remediation', ?)",
-                    [year, f"{school_id}-{stage}-{code}-added{i}", school_id, stage,
-                     *ADDED_TEACHER[code].values(), i + 1])
+                    [
+                        year,
+                        f"{school_id}-{stage}-{code}-added{i}",
+                        school_id,
+                        stage,
+                        *ADDED_TEACHER[code].values(),
+                        i + 1,
+                    ],
+                )
             continue
         column = FACILITY_COLUMN[code]
         source, share = sources[(school_id, stage)]
         if source == "own_row":
-            con.execute(f"update raw.facilities set {column} = {column} + ? "
-                        "where year = ? and school_id = ? and stage = ?", [addition, year, school_id, stage])
+            con.execute(
+                f"update raw.facilities set {column} = {column} + ? where year = ? and school_id = ? and stage = ?",
+                [addition, year, school_id, stage],
+            )
         else:
             all_row[(school_id, column)] = max(all_row.get((school_id, column), 0.0), addition / share)
     for (school_id, column), increase in all_row.items():
         if column == "multimedia_classrooms":
             increase = math.ceil(increase - 1e-9)
-        con.execute(f"update raw.facilities set {column} = {column} + ? "
-                    "where year = ? and school_id = ? and stage = 'all'", [increase, year, school_id])
+        con.execute(
+            f"update raw.facilities set {column} = {column} + ? where year = ? and school_id = ? and stage = 'all'",
+            [increase, year, school_id],
+        )
     return plan
 
 
 def test_applying_the_plan_makes_every_failing_unit_pass(plan_workdir, plan_warehouse, tmp_path):
     import duckdb
 
-    before = {(r["school_id"], r["stage"]): r["plan_status"] for r in rows(
-        plan_warehouse, "select distinct school_id, stage, plan_status from marts.school_remediation "
-                        "where year = ? and plan_status <> 'already_passes'", [YEAR])}
-    other_year = plan_warehouse.execute("select * from marts.school_remediation where year = ? order by all",
-                                        [OTHER_YEAR]).fetchall()
-    other_county = plan_warehouse.execute("select * from marts.county_remediation where year = ? order by all",
-                                          [OTHER_YEAR]).fetchall()
+    before = {
+        (r["school_id"], r["stage"]): r["plan_status"]
+        for r in rows(
+            plan_warehouse,
+            "select distinct school_id, stage, plan_status from marts.school_remediation "
+            "where year = ? and plan_status <> 'already_passes'",
+            [YEAR],
+        )
+    }
+    other_year = plan_warehouse.execute(
+        "select * from marts.school_remediation where year = ? order by all", [OTHER_YEAR]
+    ).fetchall()
+    other_county = plan_warehouse.execute(
+        "select * from marts.county_remediation where year = ? order by all", [OTHER_YEAR]
+    ).fetchall()
     shutil.copy(plan_workdir / "warehouse.duckdb", tmp_path / "warehouse.duckdb")
     with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as con:
         plan = apply_plan(con, YEAR)
-    assert len(plan) == 11   # RA 1, RB 1, RC 2, RD 1, RE primary 1 and junior 3, CB 1, SD 1
-    run_dbt(tmp_path, ["run"], year=YEAR)   # the models only: the data tests ran on the first build
+    assert len(plan) == 11  # RA 1, RB 1, RC 2, RD 1, RE primary 1 and junior 3, CB 1, SD 1
+    run_dbt(tmp_path, ["run"], year=YEAR)  # the models only: the data tests ran on the first build
 
     with connect_read_only(tmp_path) as con:
-        after = {(r["school_id"], r["stage"]): r for r in rows(
-            con, "select * from marts.school_stage_summary where year = ? and evaluated", [YEAR])}
+        after = {
+            (r["school_id"], r["stage"]): r
+            for r in rows(con, "select * from marts.school_stage_summary where year = ? and evaluated", [YEAR])
+        }
         for unit, status in before.items():
             if status == "passes_after_plan":
                 assert after[unit]["passes"], (unit, after[unit])
-            else:   # SD: R5 is now at 85 %, but R7 still has no value
+            else:  # SD: R5 is now at 85 %, but R7 still has no value
                 assert (unit, after[unit]["pass_status"]) == (("SD", "primary"), "no_data")
         assert all(r["passes"] for u, r in after.items() if u != ("SD", "primary"))
         # nothing more is needed, and the CVs computed after the rebuild are those predicted
-        assert one(con, "select count(*) as n from marts.school_remediation where year = ? and needed_to_pass",
-                   [YEAR])["n"] == 0
-        cv = one(con, "select cv, status from marts.county_cv where year = ? and county_code = ? "
-                      "and stage = 'primary' and indicator = 'R5'", [YEAR, COUNTY_CV_AFTER])
+        assert (
+            one(con, "select count(*) as n from marts.school_remediation where year = ? and needed_to_pass", [YEAR])[
+                "n"
+            ]
+            == 0
+        )
+        cv = one(
+            con,
+            "select cv, status from marts.county_cv where year = ? and county_code = ? "
+            "and stage = 'primary' and indicator = 'R5'",
+            [YEAR, COUNTY_CV_AFTER],
+        )
         assert (cv["cv"], cv["status"]) == (approx(11.8125 / 18.1875), "not_met")
         # the year-partitioned marts: the run for 2024 left 2023 exactly as it was
-        assert con.execute("select * from marts.school_remediation where year = ? order by all",
-                           [OTHER_YEAR]).fetchall() == other_year
-        assert con.execute("select * from marts.county_remediation where year = ? order by all",
-                           [OTHER_YEAR]).fetchall() == other_county
+        assert (
+            con.execute("select * from marts.school_remediation where year = ? order by all", [OTHER_YEAR]).fetchall()
+            == other_year
+        )
+        assert (
+            con.execute("select * from marts.county_remediation where year = ? order by all", [OTHER_YEAR]).fetchall()
+            == other_county
+        )
 
 
 def test_applying_the_plan_to_the_demo_data(tmp_path):
@@ -475,16 +606,24 @@ def test_applying_the_plan_to_the_demo_data(tmp_path):
     build_demo_warehouse(tmp_path / "demo").rename(tmp_path / "warehouse.duckdb")
     run_dbt(tmp_path, ["build", "--exclude", "resource_type:unit_test"], year=YEAR)
     with connect_read_only(tmp_path) as con:
-        failing = {(r["school_id"], r["stage"]): r["pass_status"] for r in rows(
-            con, "select * from marts.school_stage_summary where year = ? and evaluated and not passes", [YEAR])}
-        planned = {(r["school_id"], r["stage"]) for r in rows(
-            con, "select distinct school_id, stage from marts.school_remediation where year = ?", [YEAR])}
+        failing = {
+            (r["school_id"], r["stage"]): r["pass_status"]
+            for r in rows(
+                con, "select * from marts.school_stage_summary where year = ? and evaluated and not passes", [YEAR]
+            )
+        }
+        planned = {
+            (r["school_id"], r["stage"])
+            for r in rows(con, "select distinct school_id, stage from marts.school_remediation where year = ?", [YEAR])
+        }
     assert failing and set(failing) <= planned
     with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as con:
         apply_plan(con, YEAR)
     run_dbt(tmp_path, ["run"], year=YEAR)
     with connect_read_only(tmp_path) as con:
-        after = {(r["school_id"], r["stage"]): r["pass_status"] for r in rows(
-            con, "select * from marts.school_stage_summary where year = ? and evaluated", [YEAR])}
+        after = {
+            (r["school_id"], r["stage"]): r["pass_status"]
+            for r in rows(con, "select * from marts.school_stage_summary where year = ? and evaluated", [YEAR])
+        }
     still_failing = {u: after[u] for u, status in failing.items() if status == "not_met" and after[u] != "met"}
     assert not still_failing

@@ -12,18 +12,26 @@ approx = pytest.approx
 
 
 def indicator(con, school_id: str, stage: str, code: str) -> dict:
-    return one(con, "select * from marts.school_stage_indicators where year = ? and school_id = ? "
-                    "and stage = ? and indicator = ?", [YEAR, school_id, stage, code])
+    return one(
+        con,
+        "select * from marts.school_stage_indicators where year = ? and school_id = ? and stage = ? and indicator = ?",
+        [YEAR, school_id, stage, code],
+    )
 
 
 def summary(con, school_id: str, stage: str) -> dict:
-    return one(con, "select * from marts.school_stage_summary where year = ? and school_id = ? and stage = ?",
-               [YEAR, school_id, stage])
+    return one(
+        con,
+        "select * from marts.school_stage_summary where year = ? and school_id = ? and stage = ?",
+        [YEAR, school_id, stage],
+    )
 
 
 def test_units_per_school_type(main_warehouse):
-    units = {(r["school_id"], r["stage"]) for r in rows(
-        main_warehouse, "select school_id, stage from marts.school_stage_summary where year = ?", [YEAR])}
+    units = {
+        (r["school_id"], r["stage"])
+        for r in rows(main_warehouse, "select school_id, stage from marts.school_stage_summary where year = ?", [YEAR])
+    }
     # primary 211 → primary; nine-year 312 → both; complete secondary 341 → junior only (its
     # senior part is out of scope); twelve-year 345 → both; special 513 → the stages it has classes in.
     assert ("A1", "primary") in units and ("A1", "junior") not in units
@@ -42,10 +50,10 @@ def test_excluded_units_are_listed_with_values_and_reason(main_warehouse):
     expected = {
         ("D1", "primary"): "special_education",
         ("D1", "junior"): "special_education",
-        ("D2", "primary"): "teaching_point_under_50",   # 30 students
-        ("D3", "primary"): "teaching_point_under_50",   # 0 students: the first reason that applies
+        ("D2", "primary"): "teaching_point_under_50",  # 30 students
+        ("D3", "primary"): "teaching_point_under_50",  # 0 students: the first reason that applies
         ("D4", "primary"): "no_students",
-        ("A4", "primary"): None,                        # teaching point with exactly 50 students
+        ("A4", "primary"): None,  # teaching point with exactly 50 students
     }
     for (school_id, stage), reason in expected.items():
         s = summary(con, school_id, stage)
@@ -63,8 +71,9 @@ def test_excluded_units_are_listed_with_values_and_reason(main_warehouse):
 
 def test_zero_students_gives_no_data(main_warehouse):
     # D4 has a facilities row but no classes: every value is null and no_data.
-    for r in rows(main_warehouse, "select * from marts.school_stage_indicators where year = ? "
-                                  "and school_id = 'D4'", [YEAR]):
+    for r in rows(
+        main_warehouse, "select * from marts.school_stage_indicators where year = ? and school_id = 'D4'", [YEAR]
+    ):
         assert r["value"] is None and r["ratio"] is None
         assert r["status"] == "no_data"
         assert r["no_data_reason"] == "no students"
@@ -78,16 +87,27 @@ def test_split_of_all_row_in_nine_year_school(main_warehouse):
     # area 3100 → primary 3100·200/310 = 2000 → R4 = 2000/200 = 10.0; junior 1100 → 1100/100 = 11.0
     # sports 6200 → 4000/200 = 20 and 2200/100 = 22; equipment 1,550,000 → 5000 and 5500 yuan;
     # multimedia 31 → 20 rooms → R7 = 100·20/200 = 10.0 and 11 → 100·11/100 = 11.0
-    expected = {("primary", "R4"): 10.0, ("junior", "R4"): 11.0, ("primary", "R5"): 20.0,
-                ("junior", "R5"): 22.0, ("primary", "R6"): 5000.0, ("junior", "R6"): 5500.0,
-                ("primary", "R7"): 10.0, ("junior", "R7"): 11.0}
+    expected = {
+        ("primary", "R4"): 10.0,
+        ("junior", "R4"): 11.0,
+        ("primary", "R5"): 20.0,
+        ("junior", "R5"): 22.0,
+        ("primary", "R6"): 5000.0,
+        ("junior", "R6"): 5500.0,
+        ("primary", "R7"): 10.0,
+        ("junior", "R7"): 11.0,
+    }
     for (stage, code), value in expected.items():
         r = indicator(con, "A2", stage, code)
         assert r["value"] == approx(value, rel=1e-12), (stage, code)
         assert r["facilities_source"] == "split_all"
     # the shares add up to the row (no senior part here)
-    total = one(con, "select sum(teaching_aux_area_m2) as a, sum(multimedia_classrooms) as m "
-                     "from intermediate.int_school_stage_facilities where year = ? and school_id = 'A2'", [YEAR])
+    total = one(
+        con,
+        "select sum(teaching_aux_area_m2) as a, sum(multimedia_classrooms) as m "
+        "from intermediate.int_school_stage_facilities where year = ? and school_id = 'A2'",
+        [YEAR],
+    )
     assert total == {"a": approx(3100), "m": approx(31)}
 
 
@@ -96,14 +116,18 @@ def test_split_of_all_row_with_senior_students_in_complete_secondary_school(main
     # A3: 100 junior and 100 senior students; weights 1.1 and 1.32 → 110 and 132 of 242.
     # area 2420 → junior 2420·110/242 = 1100 → R4 = 11.0, senior 1320;
     # equipment 605,000 → junior 275,000 → R6 = 2750; multimedia 22 → junior 10 → R7 = 10.0
-    facilities = {r["stage"]: r for r in rows(
-        con, "select * from intermediate.int_school_stage_facilities where year = ? and school_id = 'A3'", [YEAR])}
+    facilities = {
+        r["stage"]: r
+        for r in rows(
+            con, "select * from intermediate.int_school_stage_facilities where year = ? and school_id = 'A3'", [YEAR]
+        )
+    }
     assert set(facilities) == {"junior", "senior"}
     assert facilities["junior"]["all_row_share"] == approx(110 / 242)
     assert facilities["senior"]["all_row_share"] == approx(132 / 242)
     assert facilities["junior"]["teaching_aux_area_m2"] == approx(1100)
     assert facilities["senior"]["teaching_aux_area_m2"] == approx(1320)
-    assert facilities["senior"]["multimedia_classrooms"] == approx(12)   # fractional shares are kept
+    assert facilities["senior"]["multimedia_classrooms"] == approx(12)  # fractional shares are kept
     assert indicator(con, "A3", "junior", "R4")["value"] == approx(11.0)
     assert indicator(con, "A3", "junior", "R6")["value"] == approx(2750.0)
     assert indicator(con, "A3", "junior", "R7")["value"] == approx(10.0)
@@ -118,8 +142,11 @@ def test_split_in_special_school(main_warehouse):
 
 def test_nine_year_unit_students_add_up_to_class_students(main_warehouse):
     # A2: 5×40 = 200 primary + 2×50 = 100 junior = 300 = its classes' students.
-    units = one(main_warehouse, "select sum(students) as s from marts.school_stage_summary "
-                                "where year = ? and school_id = 'A2'", [YEAR])["s"]
+    units = one(
+        main_warehouse,
+        "select sum(students) as s from marts.school_stage_summary where year = ? and school_id = 'A2'",
+        [YEAR],
+    )["s"]
     assert units == 300
 
 
@@ -153,8 +180,13 @@ def test_six_met_and_one_no_data_does_not_pass(main_warehouse):
     r7 = indicator(main_warehouse, "A5", "primary", "R7")
     assert (r7["value"], r7["status"], r7["no_data_reason"]) == (None, "no_data", "facility figure missing")
     s = summary(main_warehouse, "A5", "primary")
-    assert (s["met_count"], s["no_data_count"], s["min_ratio"], s["passes"], s["pass_status"]) == \
-        (6, 1, None, False, "no_data")
+    assert (s["met_count"], s["no_data_count"], s["min_ratio"], s["passes"], s["pass_status"]) == (
+        6,
+        1,
+        None,
+        False,
+        "no_data",
+    )
 
 
 def test_six_met_and_one_at_90_percent_passes(main_warehouse):
@@ -167,8 +199,12 @@ def test_six_met_and_one_at_90_percent_passes(main_warehouse):
 
 def test_no_facilities_row_gives_no_data_for_r4_to_r7(main_warehouse):
     # E1 has classes but neither teachers nor facilities: R1–R3 are 0 (not met), R4–R7 no_data.
-    by_code = {r["indicator"]: r for r in rows(
-        main_warehouse, "select * from marts.school_stage_indicators where year = ? and school_id = 'E1'", [YEAR])}
+    by_code = {
+        r["indicator"]: r
+        for r in rows(
+            main_warehouse, "select * from marts.school_stage_indicators where year = ? and school_id = 'E1'", [YEAR]
+        )
+    }
     assert [by_code[c]["status"] for c in ("R1", "R2", "R3")] == ["not_met"] * 3
     assert {by_code[c]["no_data_reason"] for c in ("R4", "R5", "R6", "R7")} == {"no facilities row covers the unit"}
     # a real failure (3 unmet) is not_met whatever the missing values would be

@@ -19,9 +19,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from pipeline.ingest.year import load_year
 from pipeline.quality import SuiteResult
 from pipeline.warehouse.db import connect
-from pipeline.ingest.year import load_year
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO_RAW = REPO / "data" / "raw"
@@ -39,14 +39,33 @@ def run_dbt_build(database: Path, workdir: Path) -> None:
     """The project's real dbt models on `database` (every year in raw)."""
     dbt = Path(sys.executable).with_name("dbt")
     # The profile reads the build database (or, in older versions, the warehouse) from the environment.
-    env = {**os.environ, "EQUITY_WAREHOUSE": str(database), "EQUITY_BUILD_DATABASE": str(database),
-           "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
-           "DBT_USE_COLORS": "False", "DBT_VERSION_CHECK": "False"}
+    env = {
+        **os.environ,
+        "EQUITY_WAREHOUSE": str(database),
+        "EQUITY_BUILD_DATABASE": str(database),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+        "DBT_USE_COLORS": "False",
+        "DBT_VERSION_CHECK": "False",
+    }
     project = REPO / "dbt_project"
     done = subprocess.run(
-        [str(dbt), "build", "--project-dir", str(project), "--profiles-dir", str(project),
-         "--target-path", str(workdir / "target"), "--log-path", str(workdir / "logs")],
-        cwd=workdir, env=env, capture_output=True, text=True, timeout=600,
+        [
+            str(dbt),
+            "build",
+            "--project-dir",
+            str(project),
+            "--profiles-dir",
+            str(project),
+            "--target-path",
+            str(workdir / "target"),
+            "--log-path",
+            str(workdir / "logs"),
+        ],
+        cwd=workdir,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     if done.returncode != 0:
         raise AssertionError(f"dbt build failed on the demo warehouse:\n{done.stdout[-5000:]}\n{done.stderr[-2000:]}")

@@ -17,7 +17,9 @@ def test_every_raw_suite_passes_on_the_demo_census(clean_raw, year, engine):
     assert {r.suite: failing(r) for r in results} == {suite: {} for suite in RAW_SUITES.values()}
     for r in results:
         assert r.rows and r.rows > 0, f"{r.suite} validated an empty table"
-        assert all(x.engine == ("sql" if x.expectation_type == "unexpected_rows_expectation" else engine) for x in r.results)
+        assert all(
+            x.engine == ("sql" if x.expectation_type == "unexpected_rows_expectation" else engine) for x in r.results
+        )
 
 
 @pytest.mark.parametrize("engine", ["gx", "sql"])
@@ -33,7 +35,10 @@ def test_auto_engine_switches_to_sql_above_the_row_limit(clean_raw):
     with connect(clean_raw, read_only=True) as con:
         small = run_suite(con, "raw_classes", 2024, gx_max_rows=10_000)
         large = run_suite(con, "raw_classes", 2024, gx_max_rows=1_000)
-    column = lambda result: {r.engine for r in result.results if r.expectation_type != "unexpected_rows_expectation"}
+
+    def column(result):
+        return {r.engine for r in result.results if r.expectation_type != "unexpected_rows_expectation"}
+
     assert column(small) == {"gx"} and column(large) == {"sql"}
     # same verdicts and counts either way
     assert [(r.expectation, r.success, r.unexpected_count) for r in small.results] == [

@@ -6,15 +6,14 @@ year, on an ephemeral instance, from census files the test copies and
 changes.
 """
 
-
 from pathlib import Path
 
 import dagster as dg
 import pytest
 
 from pipeline.defs.assets.ingestion import raw_census
-from pipeline.defs.quality_checks import build_quality_checks, docs_dir_for, failures_text
 from pipeline.defs.partitions import census_years
+from pipeline.defs.quality_checks import build_quality_checks, docs_dir_for, failures_text
 from pipeline.defs.resources import CensusFilesResource, WarehouseResource
 from tests.gates.conftest import replace_cell
 
@@ -27,9 +26,14 @@ def class_totals(context: dg.AssetExecutionContext, warehouse: WarehouseResource
     year = int(context.partition_key)
     with warehouse.connect() as con:
         con.execute("CREATE SCHEMA IF NOT EXISTS test_marts")
-        con.execute("CREATE TABLE IF NOT EXISTS test_marts.class_totals (year INTEGER, classes BIGINT, students BIGINT)")
+        con.execute(
+            "CREATE TABLE IF NOT EXISTS test_marts.class_totals (year INTEGER, classes BIGINT, students BIGINT)"
+        )
         con.execute("DELETE FROM test_marts.class_totals WHERE year = ?", [year])
-        con.execute("INSERT INTO test_marts.class_totals SELECT year, count(*), sum(students) FROM raw.classes WHERE year = ? GROUP BY year", [year])
+        con.execute(
+            "INSERT INTO test_marts.class_totals SELECT year, count(*), sum(students) FROM raw.classes WHERE year = ? GROUP BY year",
+            [year],
+        )
 
 
 RAW_CHECKS = build_quality_checks(mart_keys={})
@@ -85,7 +89,11 @@ def test_clean_year_passes_every_check_and_runs_downstream(year_2024, tmp_path):
         for t in ("schools", "classes", "teachers", "facilities", "rooms", "finance", "county")
     }
     assert PROBE in _materialized(result)
-    stored = _query(warehouse, "SELECT suite, count(*), bool_and(success), min(year) FROM audit.quality_results WHERE run_id = ? GROUP BY suite", [result.run_id])
+    stored = _query(
+        warehouse,
+        "SELECT suite, count(*), bool_and(success), min(year) FROM audit.quality_results WHERE run_id = ? GROUP BY suite",
+        [result.run_id],
+    )
     assert len(stored) == 7 and all(ok and year == 2024 for _, n, ok, year in stored)
     assert (docs_dir_for(warehouse) / "index.html").exists()
 
@@ -119,7 +127,11 @@ def test_rows_of_one_county_failing_a_gate_hold_back_that_county_only(year_2024,
     blocked = _query(warehouse, "SELECT county_code, reason, reason_zh FROM audit.blocked_counties WHERE year = 2024")
     assert [(c, r) for c, r, _ in blocked] == [("539903", "quality gate failed: class_not_empty (raw.classes)")]
     assert blocked[0][2].startswith("质量检查未通过")
-    stored = _query(warehouse, "SELECT expectation, severity FROM audit.quality_results WHERE run_id = ? AND NOT success", [bad.run_id])
+    stored = _query(
+        warehouse,
+        "SELECT expectation, severity FROM audit.quality_results WHERE run_id = ? AND NOT success",
+        [bad.run_id],
+    )
     assert stored == [("class_not_empty", "error")]
     text = failures_text(_database(warehouse), [bad.run_id])
     assert "ERROR raw.classes 2024  raw_classes.class_not_empty" in text and "2024/classes_539903.csv row 3" in text
@@ -154,7 +166,9 @@ def test_warn_expectation_reports_without_blocking(year_2024, tmp_path):
     assert result.success
     assert _checks(result)["raw/classes:raw_classes"] == (False, dg.AssetCheckSeverity.WARN)
     assert PROBE in _materialized(result)
-    assert _query(warehouse, "SELECT expectation, severity FROM audit.quality_results WHERE NOT success") == [("class_size_below_100", "warn")]
+    assert _query(warehouse, "SELECT expectation, severity FROM audit.quality_results WHERE NOT success") == [
+        ("class_size_below_100", "warn")
+    ]
 
 
 def test_mart_checks_attach_to_the_asset_key_given(year_2024, tmp_path):

@@ -64,17 +64,24 @@ def test_cheaper_sql_forms_count_like_the_plain_translation():
         ("expect_column_values_to_be_unique", {"column": "school_id"}),
         ("expect_column_values_to_be_unique", {"column": "students"}),
         *[
-            ("expect_compound_columns_to_be_unique", {"column_list": ["school_id", "class_id"], "ignore_row_if": ignore})
+            (
+                "expect_compound_columns_to_be_unique",
+                {"column_list": ["school_id", "class_id"], "ignore_row_if": ignore},
+            )
             for ignore in ("all_values_are_missing", "any_value_is_missing", "never")
         ],
     ]
     for i, (kind, kwargs) in enumerate(cases):
         expectation = Expectation(type=kind, kwargs=kwargs, meta={"name": f"e{i}", "severity": "error"})
         plan = sql_engine.plan_column_expectation(expectation, kwargs, relation)
-        counted, unexpected = con.execute(f"SELECT {plan.counted_sql()}, {plan.unexpected_sql()} FROM {relation} __r").fetchone()
+        counted, unexpected = con.execute(
+            f"SELECT {plan.counted_sql()}, {plan.unexpected_sql()} FROM {relation} __r"
+        ).fetchone()
         if plan.count_query:
             repeated = con.execute(plan.precheck_query).fetchone()[0]
             unexpected = 0 if repeated == 0 else con.execute(plan.count_query).fetchone()[0]
         assert (counted, unexpected) == _plain_counts(con, plan, relation), (kind, kwargs)
-        outcome = sql_engine.evaluate_column_expectations(con, suite, [(expectation, kwargs)], relation, [], 10)[f"e{i}"]
+        outcome = sql_engine.evaluate_column_expectations(con, suite, [(expectation, kwargs)], relation, [], 10)[
+            f"e{i}"
+        ]
         assert outcome.result["unexpected_count"] == unexpected, (kind, kwargs)

@@ -28,7 +28,14 @@ def test_results_are_stored_with_run_id_and_read_back(clean_raw, planted):
     assert len(rows) == 1
     suite, expectation, table, year, severity, success, observed, sample, run_id, evaluated_at = rows[0]
     assert (suite, expectation, table, year, severity, success, run_id) == (
-        "raw_classes", "class_not_empty", "raw.classes", 2024, "error", False, "run-1")
+        "raw_classes",
+        "class_not_empty",
+        "raw.classes",
+        2024,
+        "error",
+        False,
+        "run-1",
+    )
     assert json.loads(observed)["unexpected_count"] == 1
     assert json.loads(sample)[0]["source_file"].startswith("2024/classes_") and evaluated_at is not None
     with connect(database, read_only=True) as con:
@@ -63,13 +70,20 @@ def test_data_docs_show_the_failure_with_file_row_and_fix(clean_raw, planted, tm
     assert "blocked: 1 error(s)" in page and "class_not_empty" in page
     assert "班级人数为0" in page and "2024/classes_" in page
     gx_pages = sorted((tmp_path / "quality_docs" / "gx" / "validations").rglob("*.html"))
-    assert [p.relative_to(tmp_path / "quality_docs" / "gx" / "validations").parts[0] for p in gx_pages] == ["raw_classes", "raw_schools"]
+    assert [p.relative_to(tmp_path / "quality_docs" / "gx" / "validations").parts[0] for p in gx_pages] == [
+        "raw_classes",
+        "raw_schools",
+    ]
     assert "Expectation Validation Result" in gx_pages[0].read_text(encoding="utf-8")
     assert (tmp_path / "quality_docs" / "gx" / "index.html").exists()
 
 
 def test_failures_render_as_text_with_sample_rows(clean_raw, planted):
-    database = planted(clean_raw, ZERO_CLASS, "UPDATE raw.classes SET students = 120 WHERE rowid = (SELECT max(rowid) FROM raw.classes WHERE year = 2024)")
+    database = planted(
+        clean_raw,
+        ZERO_CLASS,
+        "UPDATE raw.classes SET students = 120 WHERE rowid = (SELECT max(rowid) FROM raw.classes WHERE year = 2024)",
+    )
     with connect(database, read_only=True) as con:
         result = run_suite(con, "raw_classes", 2024)
     text = render_failures([result])
@@ -77,7 +91,9 @@ def test_failures_render_as_text_with_sample_rows(clean_raw, planted):
     assert lines[0] == "Data-quality gates: 1 error(s) (block the year), 1 warning(s)"
     error_line = next(i for i, line in enumerate(lines) if line.startswith("ERROR"))
     assert lines[error_line].startswith("ERROR raw.classes 2024  raw_classes.class_not_empty  (1 of ")
-    assert any(line.strip().startswith("- 2024/classes_") and " row " in line and "students=0" in line for line in lines)
+    assert any(
+        line.strip().startswith("- 2024/classes_") and " row " in line and "students=0" in line for line in lines
+    )
     assert any(line.startswith("WARN  raw.classes 2024  raw_classes.class_size_below_100") for line in lines)
     assert render_failures([result], include_warnings=False).count("WARN") == 0
     with connect(clean_raw, read_only=True) as con:
@@ -86,7 +102,14 @@ def test_failures_render_as_text_with_sample_rows(clean_raw, planted):
 
 def _gates(*args):
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    return subprocess.run([sys.executable, "-m", "pipeline.quality", *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline.quality", *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def test_command_line_exits_non_zero_and_names_the_failure(clean_raw, planted):

@@ -6,9 +6,9 @@ import great_expectations as gx
 import pytest
 import yaml
 
+from pipeline.ingest.contract import load_contract
 from pipeline.quality import MART_SUITES, RAW_SUITES, SUITES_DIR, load_suites
 from pipeline.quality.suites import SuiteError, parse_suite, render_query
-from pipeline.ingest.contract import load_contract
 from pipeline.warehouse.db import connect
 
 SUITES = load_suites()
@@ -55,9 +55,13 @@ def test_mart_suites_read_columns_the_marts_have(clean_marts):
     with connect(clean_marts, read_only=True) as con:
         for name in MART_SUITES.values():
             suite = SUITES[name]
-            have = {r[0] for r in con.execute(
-                "SELECT column_name FROM information_schema.columns WHERE table_schema = 'marts' AND table_name = ?",
-                [suite.table_name]).fetchall()}
+            have = {
+                r[0]
+                for r in con.execute(
+                    "SELECT column_name FROM information_schema.columns WHERE table_schema = 'marts' AND table_name = ?",
+                    [suite.table_name],
+                ).fetchall()
+            }
             for e in suite.expectations:
                 assert set(e.columns) <= have, (name, e.name)
             assert set(suite.id_columns) <= have, name
@@ -83,8 +87,11 @@ def test_the_issue_checks_are_all_declared():
 
 
 def _suite(**expectation):
-    base = {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "a"},
-            "meta": {"name": "a_not_null", "severity": "error", "description": "a is missing: fill it in"}}
+    base = {
+        "type": "expect_column_values_to_not_be_null",
+        "kwargs": {"column": "a"},
+        "meta": {"name": "a_not_null", "severity": "error", "description": "a is missing: fill it in"},
+    }
     return {"name": "s", "meta": {"table": "raw.t", "parameters": {"k": 2}}, "expectations": [{**base, **expectation}]}
 
 
@@ -96,7 +103,13 @@ def _suite(**expectation):
         ({"meta": {"severity": "warn", "description": "x"}}, "meta.name"),
         ({"type": "expect_column_kl_divergence_to_be_less_than"}, "not one of"),
         ({"type": "unexpected_rows_expectation", "kwargs": {"unexpected_rows_query": "SELECT 1"}}, "{batch}"),
-        ({"type": "unexpected_rows_expectation", "kwargs": {"unexpected_rows_query": "SELECT * FROM {batch} WHERE x > {nope}"}}, "nope"),
+        (
+            {
+                "type": "unexpected_rows_expectation",
+                "kwargs": {"unexpected_rows_query": "SELECT * FROM {batch} WHERE x > {nope}"},
+            },
+            "nope",
+        ),
         ({"kwargs": {"column": "a", "mostly": {"$PARAMETER": "nope"}}}, "nope"),
     ],
 )
@@ -106,13 +119,25 @@ def test_a_malformed_suite_is_refused(change, message):
 
 
 def test_render_query_fills_relations_years_and_parameters():
-    suite = parse_suite(_suite(type="unexpected_rows_expectation", kwargs={"unexpected_rows_query": "x"}) | {
-        "expectations": [{"type": "unexpected_rows_expectation",
-                          "kwargs": {"unexpected_rows_query": "SELECT {{'a': 1}} FROM {batch} JOIN {raw.schools@previous} WHERE n > {k} AND y = {previous_year} FROM {previous_batch}"},
-                          "meta": {"name": "q", "severity": "warn", "description": "a query that checks"}}]})
+    suite = parse_suite(
+        _suite(type="unexpected_rows_expectation", kwargs={"unexpected_rows_query": "x"})
+        | {
+            "expectations": [
+                {
+                    "type": "unexpected_rows_expectation",
+                    "kwargs": {
+                        "unexpected_rows_query": "SELECT {{'a': 1}} FROM {batch} JOIN {raw.schools@previous} WHERE n > {k} AND y = {previous_year} FROM {previous_batch}"
+                    },
+                    "meta": {"name": "q", "severity": "warn", "description": "a query that checks"},
+                }
+            ]
+        }
+    )
     sql = render_query(suite.expectations[0].kwargs["unexpected_rows_query"], suite, 2024, 2023, suite.parameters)
-    assert sql == ("SELECT {'a': 1} FROM (SELECT * FROM raw.t WHERE year = 2024) JOIN (SELECT * FROM raw.schools WHERE year = 2023) "
-                   "WHERE n > 2 AND y = 2023 FROM (SELECT * FROM raw.t WHERE year = 2023)")
+    assert sql == (
+        "SELECT {'a': 1} FROM (SELECT * FROM raw.t WHERE year = 2024) JOIN (SELECT * FROM raw.schools WHERE year = 2023) "
+        "WHERE n > 2 AND y = 2023 FROM (SELECT * FROM raw.t WHERE year = 2023)"
+    )
     first = render_query("SELECT * FROM {previous_batch} WHERE {previous_year} IS NULL", suite, 2024, None, {})
     assert first == "SELECT * FROM (SELECT * FROM raw.t WHERE false) WHERE NULL IS NULL"
 

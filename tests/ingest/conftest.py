@@ -9,9 +9,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipeline.warehouse.db import connect
 from pipeline.ingest.year import YearLoad, load_year
+from pipeline.warehouse.db import connect
 from tests.census_files import SCHOOLS, write_delimited
+
 
 @pytest.fixture
 def raw_dir(tmp_path: Path) -> Path:
@@ -46,6 +47,8 @@ def rejected(con: duckdb.DuckDBPyConnection, table: str | None = None) -> list[t
 
 
 def load_row(con: duckdb.DuckDBPyConnection, source_file: str) -> dict:
-    cursor = con.execute("SELECT * FROM audit.loads WHERE source_file = ? ORDER BY loaded_at DESC LIMIT 1", [source_file])
+    cursor = con.execute(
+        "SELECT * FROM audit.loads WHERE source_file = ? ORDER BY loaded_at DESC LIMIT 1", [source_file]
+    )
     names = [d[0] for d in cursor.description]
     return dict(zip(names, cursor.fetchone()))

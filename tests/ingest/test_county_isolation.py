@@ -40,7 +40,11 @@ def test_an_unreadable_county_file_keeps_that_county_on_its_last_good_rows(tmp_p
     blocked = con.execute("SELECT county_code, reason, reason_zh, data_as_of FROM audit.blocked_counties").fetchall()
     assert len(blocked) == 1
     county, reason, reason_zh, data_as_of = blocked[0]
-    assert county == "539902" and "2024/classes_539902.csv" in reason and reason_zh.startswith("文件 2024/classes_539902.csv 被拒收")
+    assert (
+        county == "539902"
+        and "2024/classes_539902.csv" in reason
+        and reason_zh.startswith("文件 2024/classes_539902.csv 被拒收")
+    )
     assert data_as_of is None  # the first load was never published: there is no good load to date the rows by
     assert "1 rows belong to held-back counties (539902)" in load_row(con, "2024/schools.csv")["notes"]
 
@@ -77,7 +81,10 @@ def test_a_file_in_a_sub_folder_is_refused_and_holds_back_nothing(tmp_path, inge
 def test_every_row_of_a_refused_file_is_counted_rejected(tmp_path, ingest):
     raw = tmp_path / "raw"
     _write_year(raw, 40)
-    write_delimited(raw / "2024" / "classes_539902.csv", [["school_id", "class_id", "students"], ["0002", "1", "40"], ["0002", "2", "41"]])
+    write_delimited(
+        raw / "2024" / "classes_539902.csv",
+        [["school_id", "class_id", "students"], ["0002", "1", "40"], ["0002", "2", "41"]],
+    )
     _, con = ingest(raw)
     audit = load_row(con, "2024/classes_539902.csv")
     assert (audit["status"], audit["rows_read"], audit["rows_loaded"], audit["rows_rejected"]) == ("refused", 2, 0, 2)

@@ -16,7 +16,10 @@ from tests.census_files import write_delimited, write_small_census
 
 
 def test_materialize_a_year_partition(raw_dir, tmp_path):
-    write_delimited(raw_dir / "2024" / "classes.csv", [["school_id", "class_id", "grade", "students"], ["0001", "1", "1", "40"], ["0001", "2", "2", "x"]])
+    write_delimited(
+        raw_dir / "2024" / "classes.csv",
+        [["school_id", "class_id", "grade", "students"], ["0001", "1", "1", "40"], ["0001", "2", "2", "x"]],
+    )
     instance = dg.DagsterInstance.ephemeral()
     instance.add_dynamic_partitions(census_years.name, ["2024"])
     warehouse = WarehouseResource(path=str(tmp_path / "w.duckdb"))
@@ -39,7 +42,9 @@ def test_materialize_a_year_partition(raw_dir, tmp_path):
 
 def _equity(*args: str, cwd, env_extra: dict[str, str]) -> subprocess.CompletedProcess:
     env = {**os.environ, **env_extra}
-    return subprocess.run([sys.executable, "-m", "pipeline", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300
+    )
 
 
 def _years_in(warehouse, table: str) -> list[tuple]:
@@ -54,7 +59,18 @@ def test_cli_run_publishes_good_years_and_holds_back_a_year_with_a_refused_file(
     (raw_dir / "2024" / "rooms.csv").write_bytes(b"")  # an empty file: refused whole
     env = {"DAGSTER_HOME": str(tmp_path / "dagster_home")}
     warehouse = tmp_path / "out" / "equity.duckdb"
-    done = _equity("run", "--raw", str(raw_dir), "--warehouse", str(warehouse), "--years", "2023", "2024", cwd=tmp_path, env_extra=env)
+    done = _equity(
+        "run",
+        "--raw",
+        str(raw_dir),
+        "--warehouse",
+        str(warehouse),
+        "--years",
+        "2023",
+        "2024",
+        cwd=tmp_path,
+        env_extra=env,
+    )
     assert done.returncode == 1, done.stderr
     stderr = " ".join(done.stderr.split())
     assert "refused 2024/rooms.csv: empty file" in stderr
@@ -66,14 +82,27 @@ def test_cli_run_publishes_good_years_and_holds_back_a_year_with_a_refused_file(
     assert _years_in(warehouse.with_name("equity.build.duckdb"), "raw.schools") == [(2023, 3), (2024, 3)]
     assert _years_in(warehouse.with_name("equity.build.duckdb"), "marts.dim_school") == [(2023, 3)]
     assert (tmp_path / "out" / "reports" / "2023" / "report_539901_2023_zh.html").exists()
-    assert "county reports: 1 written in" in " ".join(done.stdout.split())   # the reports run after 2023 was published
-    assert (tmp_path / "out" / "quality_docs" / "gx" / "index.html").exists()   # GX's pages, rebuilt on publishing
+    assert "county reports: 1 written in" in " ".join(done.stdout.split())  # the reports run after 2023 was published
+    assert (tmp_path / "out" / "quality_docs" / "gx" / "index.html").exists()  # GX's pages, rebuilt on publishing
 
     (raw_dir / "2024" / "rooms.csv").unlink()
-    done = _equity("run", "--raw", str(raw_dir), "--warehouse", str(warehouse), "--years", "2024", "--no-reports", cwd=tmp_path, env_extra=env)
+    done = _equity(
+        "run",
+        "--raw",
+        str(raw_dir),
+        "--warehouse",
+        str(warehouse),
+        "--years",
+        "2024",
+        "--no-reports",
+        cwd=tmp_path,
+        env_extra=env,
+    )
     assert done.returncode == 0, done.stderr
     assert _years_in(warehouse, "marts.dim_school") == [(2023, 3), (2024, 3)]
-    assert not (tmp_path / "out" / "reports" / "2024").exists() and "county reports" not in " ".join(done.stdout.split())
+    assert not (tmp_path / "out" / "reports" / "2024").exists() and "county reports" not in " ".join(
+        done.stdout.split()
+    )
     instance = dg.DagsterInstance.from_config(env["DAGSTER_HOME"])
     last = instance.get_runs(limit=1)[0]
     messages = [e.user_message for e in instance.all_logs(last.run_id)]
@@ -83,6 +112,16 @@ def test_cli_run_publishes_good_years_and_holds_back_a_year_with_a_refused_file(
 
 
 def test_cli_refuses_an_unknown_year(raw_dir, tmp_path):
-    done = _equity("run", "--raw", str(raw_dir), "--warehouse", str(tmp_path / "w.duckdb"), "--years", "1999", cwd=tmp_path, env_extra={"DAGSTER_HOME": str(tmp_path / "dh")})
+    done = _equity(
+        "run",
+        "--raw",
+        str(raw_dir),
+        "--warehouse",
+        str(tmp_path / "w.duckdb"),
+        "--years",
+        "1999",
+        cwd=tmp_path,
+        env_extra={"DAGSTER_HOME": str(tmp_path / "dh")},
+    )
     assert done.returncode == 2
     assert "no folder for year(s) 1999" in done.stderr

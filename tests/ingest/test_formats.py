@@ -17,10 +17,16 @@ CHINESE_CLASSES = [
 
 
 def _classes(con) -> list[tuple]:
-    return con.execute("SELECT school_id, class_id, stage, grade, students FROM raw.classes ORDER BY school_id, class_id").fetchall()
+    return con.execute(
+        "SELECT school_id, class_id, stage, grade, students FROM raw.classes ORDER BY school_id, class_id"
+    ).fetchall()
 
 
-EXPECTED_CLASSES = [("0001", "101", "primary", 1, 40), ("0002", "701", "junior", 7, 52), ("0003", "102", "primary", 2, 38)]
+EXPECTED_CLASSES = [
+    ("0001", "101", "primary", 1, 40),
+    ("0002", "701", "junior", 7, 52),
+    ("0003", "102", "primary", 2, 38),
+]
 
 
 def test_gb18030_csv_with_chinese_headers(raw_dir, ingest):
@@ -82,8 +88,13 @@ def test_xlsx_title_row_and_every_sheet_with_a_header(raw_dir, ingest):
 
 def test_parquet_with_typed_columns(raw_dir, ingest):
     pl.DataFrame(
-        {"school_id": ["0001", "0002", "0003"], "class_id": ["101", "701", "102"], "stage": ["primary", "junior", "primary"],
-         "grade": [1, 7, 2], "students": [40, 52, 38]}
+        {
+            "school_id": ["0001", "0002", "0003"],
+            "class_id": ["101", "701", "102"],
+            "stage": ["primary", "junior", "primary"],
+            "grade": [1, 7, 2],
+            "students": [40, 52, 38],
+        }
     ).write_parquet(raw_dir / "2024" / "classes.parquet")
     _, con = ingest(raw_dir)
     assert _classes(con) == EXPECTED_CLASSES
@@ -91,14 +102,22 @@ def test_parquet_with_typed_columns(raw_dir, ingest):
 
 
 def test_header_aliases_case_spaces_and_full_width(raw_dir, ingest):
-    headers = ["School ID", "ＣＬＡＳＳ＿ＩＤ", " Stage ", "年级", "学生数"]  # English, full-width, padded, two Chinese aliases
+    headers = [
+        "School ID",
+        "ＣＬＡＳＳ＿ＩＤ",
+        " Stage ",
+        "年级",
+        "学生数",
+    ]  # English, full-width, padded, two Chinese aliases
     write_delimited(raw_dir / "2024" / "classes.csv", [headers, *CHINESE_CLASSES[1:]])
     _, con = ingest(raw_dir)
     assert _classes(con) == EXPECTED_CLASSES
 
 
 def test_extra_columns_are_kept_as_json(raw_dir, ingest):
-    write_delimited(raw_dir / "2024" / "classes.csv", [[*CHINESE_CLASSES[0], "班主任工号"], [*CHINESE_CLASSES[1], "T9"]])
+    write_delimited(
+        raw_dir / "2024" / "classes.csv", [[*CHINESE_CLASSES[0], "班主任工号"], [*CHINESE_CLASSES[1], "T9"]]
+    )
     _, con = ingest(raw_dir)
     assert con.execute("SELECT extra->>'班主任工号' FROM raw.classes").fetchone() == ("T9",)
     assert "班主任工号" in load_row(con, "2024/classes.csv")["notes"]

@@ -19,22 +19,48 @@ def _year_of_mixed_files(raw_dir: Path) -> None:
     """County files of classes: most share one layout (a title row, English headers), some do not."""
     folder = raw_dir / "2024"
     # a: title row, header on line 2, data from line 3; a blank line 4; a bad count on line 6
-    write_delimited(folder / "classes_a.csv", [TITLE, HEADER, ["0001", "1", "primary", "1", "40"], [], ["0001", "2", "primary", "2", "41"], ["0001", "3", "primary", "3", "x"]])
+    write_delimited(
+        folder / "classes_a.csv",
+        [
+            TITLE,
+            HEADER,
+            ["0001", "1", "primary", "1", "40"],
+            [],
+            ["0001", "2", "primary", "2", "41"],
+            ["0001", "3", "primary", "3", "x"],
+        ],
+    )
     # b: same layout; line 3 repeats a's line 3 exactly
-    write_delimited(folder / "classes_b.csv", [TITLE, HEADER, ["0001", "1", "primary", "1", "40"], ["0002", "1", "junior", "7", "50"]])
+    write_delimited(
+        folder / "classes_b.csv",
+        [TITLE, HEADER, ["0001", "1", "primary", "1", "40"], ["0002", "1", "junior", "7", "50"]],
+    )
     # c: Chinese headers, no title: a layout of its own, between files of the other
-    write_delimited(folder / "classes_c.csv", [["学校代码", "班级编号", "学段", "年级", "班级人数"], ["0003", "1", "小学", "1", "30"]])
+    write_delimited(
+        folder / "classes_c.csv",
+        [["学校代码", "班级编号", "学段", "年级", "班级人数"], ["0003", "1", "小学", "1", "30"]],
+    )
     # d: the layout, but no data rows
     write_delimited(folder / "classes_d.csv", [TITLE, HEADER])
     # e: the layout, then GB18030 text past the bytes looked at for the header
-    rows = [TITLE, HEADER] + [["0003", f"e{i}", "primary", "2", "35"] for i in range(12_000)] + [["0003", "e-last", "初中", "8", "36"]]
+    rows = (
+        [TITLE, HEADER]
+        + [["0003", f"e{i}", "primary", "2", "35"] for i in range(12_000)]
+        + [["0003", "e-last", "初中", "8", "36"]]
+    )
     assert len("\n".join(",".join(r) for r in rows)) > grouped.HEAD_BYTES
     write_delimited(folder / "classes_e.csv", rows, encoding="gb18030")
     # f, g: the layout; g has a line with more fields than the header
     write_delimited(folder / "classes_f.csv", [TITLE, HEADER, ["0002", "2", "junior", "8", "52"]])
-    write_delimited(folder / "classes_g.csv", [TITLE, HEADER, ["0002", "3", "junior", "9", "53", "extra"], ["0002", "4", "junior", "9", "54"]])
+    write_delimited(
+        folder / "classes_g.csv",
+        [TITLE, HEADER, ["0002", "3", "junior", "9", "53", "extra"], ["0002", "4", "junior", "9", "54"]],
+    )
     # h, i: the layout, nothing special
-    write_delimited(folder / "classes_h.csv", [TITLE, HEADER, ["0003", "h1", "junior", "7", "45"], ["0003", "h2", "junior", "8", "46"]])
+    write_delimited(
+        folder / "classes_h.csv",
+        [TITLE, HEADER, ["0003", "h1", "junior", "7", "45"], ["0003", "h2", "junior", "8", "46"]],
+    )
     write_delimited(folder / "classes_i.csv", [TITLE, HEADER, ["0003", "i1", "junior", "9", "47"]])
 
 
@@ -70,17 +96,25 @@ def test_files_of_one_layout_are_read_together_with_their_own_row_numbers(raw_di
     # halves: d, e, f fail (e); d alone; e, f fail (e); e alone fails and is read by itself; f;
     # g, h, i fail (g); g alone fails and is read by itself; h+i.
     classes = [names for names in calls_together if names[0].startswith("classes")]
-    assert classes == [["classes_a.csv", "classes_b.csv"], ["classes_c.csv"], ["classes_d.csv"], ["classes_f.csv"], ["classes_h.csv", "classes_i.csv"]]
+    assert classes == [
+        ["classes_a.csv", "classes_b.csv"],
+        ["classes_c.csv"],
+        ["classes_d.csv"],
+        ["classes_f.csv"],
+        ["classes_h.csv", "classes_i.csv"],
+    ]
     rows = con.execute(
         "SELECT source_file, source_row, class_id FROM raw.classes WHERE source_file NOT LIKE '%classes_e.csv' ORDER BY source_file, source_row"
     ).fetchall()
     assert rows == [
-        ("2024/classes_a.csv", 3, "1"), ("2024/classes_a.csv", 5, "2"),  # line 4 is blank, line 6 rejected
+        ("2024/classes_a.csv", 3, "1"),
+        ("2024/classes_a.csv", 5, "2"),  # line 4 is blank, line 6 rejected
         ("2024/classes_b.csv", 4, "1"),  # line 3 is a copy of a's line 3
         ("2024/classes_c.csv", 2, "1"),
         ("2024/classes_f.csv", 3, "2"),
         ("2024/classes_g.csv", 4, "4"),
-        ("2024/classes_h.csv", 3, "h1"), ("2024/classes_h.csv", 4, "h2"),
+        ("2024/classes_h.csv", 3, "h1"),
+        ("2024/classes_h.csv", 4, "h2"),
         ("2024/classes_i.csv", 3, "i1"),
     ]
     assert [(f, row, reason) for f, row, _, _, reason in rejected(con, "classes")] == [
@@ -92,9 +126,18 @@ def test_files_of_one_layout_are_read_together_with_their_own_row_numbers(raw_di
     assert (d["status"], d["rows_read"], d["notes"]) == ("loaded", 0, HEADER_ONLY)
     e = load_row(con, "2024/classes_e.csv")
     assert (e["encoding"], e["rows_read"], e["rows_loaded"]) == ("gb18030", 12_001, 12_001)
-    assert con.execute("SELECT stage, source_row FROM raw.classes WHERE class_id = 'e-last'").fetchone() == ("junior", 12_003)
+    assert con.execute("SELECT stage, source_row FROM raw.classes WHERE class_id = 'e-last'").fetchone() == (
+        "junior",
+        12_003,
+    )
     a = load_row(con, "2024/classes_a.csv")
-    assert (a["format"], a["encoding"], a["rows_read"], a["rows_loaded"], a["rows_rejected"]) == ("csv", "utf-8", 3, 2, 1)
+    assert (a["format"], a["encoding"], a["rows_read"], a["rows_loaded"], a["rows_rejected"]) == (
+        "csv",
+        "utf-8",
+        3,
+        2,
+        1,
+    )
 
 
 def test_reading_together_changes_nothing(raw_dir, ingest, tmp_path, monkeypatch):

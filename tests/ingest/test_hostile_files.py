@@ -88,7 +88,9 @@ def _zip_bomb(path: Path, unpacked: int) -> Path:
         for name, data in members.items():
             bomb.writestr(name, data)
         with bomb.open("xl/sharedStrings.xml", "w", force_zip64=True) as member:
-            member.write(b'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">')
+            member.write(
+                b'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+            )
             for _ in range(unpacked // len(chunk) + 1):
                 member.write(chunk)
             member.write(b"</sst>")
@@ -133,7 +135,9 @@ def test_a_file_over_the_row_bound_is_refused_in_every_format(raw_dir, ingest, m
     workbook.save(year / "classes_539905.xlsx")
     _, con = ingest(raw_dir)
     refused = _refusals(con)
-    assert sorted(refused) == [f"2024/classes_53990{n}.{ext}" for n, ext in ((1, "csv"), (3, "csv"), (4, "parquet"), (5, "xlsx"))]
+    assert sorted(refused) == [
+        f"2024/classes_53990{n}.{ext}" for n, ext in ((1, "csv"), (3, "csv"), (4, "parquet"), (5, "xlsx"))
+    ]
     assert all(r.startswith("文件超过 3 行") and "EQUITY_MAX_ROWS_PER_FILE" in r for r in refused.values())
     assert con.execute("SELECT rows_read FROM audit.loads WHERE status = 'refused'").fetchall() == [(0,)] * 4
     assert load_row(con, "2024/classes_539902.csv")["rows_loaded"] == 2
@@ -150,11 +154,18 @@ def test_a_value_over_the_length_bound_rejects_its_row_and_is_stored_cut_once(ra
     assert con.execute("SELECT school_id FROM raw.schools").fetchall() == [("0003",)]
     problems = rejected(con, "schools")
     assert [(r, c) for _, r, c, _, _ in problems] == [(2, "school_name"), (3, "备注")]
-    assert problems[0][4] == "值过长：1000 个字符，上限 50（EQUITY_MAX_VALUE_CHARS） / value too long: 1000 characters, the limit is 50 (EQUITY_MAX_VALUE_CHARS)"
+    assert (
+        problems[0][4]
+        == "值过长：1000 个字符，上限 50（EQUITY_MAX_VALUE_CHARS） / value too long: 1000 characters, the limit is 50 (EQUITY_MAX_VALUE_CHARS)"
+    )
     assert problems[0][3].startswith("名" * 50) and len(problems[0][3]) < 60
-    stored = con.execute("SELECT sum(length(value) + coalesce(length(record::VARCHAR), 0)) FROM audit.rejected_rows").fetchone()[0]
+    stored = con.execute(
+        "SELECT sum(length(value) + coalesce(length(record::VARCHAR), 0)) FROM audit.rejected_rows"
+    ).fetchone()[0]
     assert stored < 600
-    record = con.execute("SELECT record->>'school_id', record->>'school_name' FROM audit.rejected_rows ORDER BY source_row").fetchone()
+    record = con.execute(
+        "SELECT record->>'school_id', record->>'school_name' FROM audit.rejected_rows ORDER BY source_row"
+    ).fetchone()
     assert record == ("0001", None)
     audit = load_row(con, "2024/schools.csv")
     assert (audit["rows_read"], audit["rows_loaded"], audit["rows_rejected"]) == (3, 1, 2)
@@ -163,7 +174,10 @@ def test_a_value_over_the_length_bound_rejects_its_row_and_is_stored_cut_once(ra
 def test_a_long_value_in_files_read_together_rejects_only_its_row(raw_dir, ingest, monkeypatch):
     monkeypatch.setenv("EQUITY_MAX_VALUE_CHARS", "50")
     year = raw_dir / "2024"
-    write_delimited(year / "classes_539901.csv", [CLASS_HEADER, ["0001", "1", "primary", "1", "4" * 60], ["0001", "2", "primary", "1", "40"]])
+    write_delimited(
+        year / "classes_539901.csv",
+        [CLASS_HEADER, ["0001", "1", "primary", "1", "4" * 60], ["0001", "2", "primary", "1", "40"]],
+    )
     write_delimited(year / "classes_539902.csv", [CLASS_HEADER, ["0001", "3", "primary", "1", "40"]])
     _, con = ingest(raw_dir)
     assert con.execute("SELECT class_id FROM raw.classes ORDER BY 1").fetchall() == [("2",), ("3",)]
@@ -172,7 +186,9 @@ def test_a_long_value_in_files_read_together_rejects_only_its_row(raw_dir, inges
 
 def test_a_malformed_line_is_stored_cut(raw_dir, ingest, monkeypatch):
     monkeypatch.setenv("EQUITY_MAX_VALUE_CHARS", "50")
-    (raw_dir / "2024" / "classes.csv").write_text(f"{','.join(CLASS_HEADER)}\n0001,1,primary,1,40\n0001,2,primary,2,40,{'y' * 300000}\n")
+    (raw_dir / "2024" / "classes.csv").write_text(
+        f"{','.join(CLASS_HEADER)}\n0001,1,primary,1,40\n0001,2,primary,2,40,{'y' * 300000}\n"
+    )
     _, con = ingest(raw_dir)
     ((_, row, column, value, reason),) = rejected(con)
     assert (row, column) == (3, None) and reason.startswith("malformed line") and len(value) < 80
@@ -193,7 +209,12 @@ def test_a_huge_line_is_stored_once_and_cut_without_blowing_up_memory(tmp_path):
         "con = connect(sys.argv[2]); load_year(con, Path(sys.argv[1]), 2024, str(uuid.uuid4()), None);"
         "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
     )
-    done = subprocess.run([sys.executable, "-c", script, str(raw), str(tmp_path / "w.duckdb")], capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(raw), str(tmp_path / "w.duckdb")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
     peak_mb = int(done.stdout.split()[-1]) / 1024
     assert peak_mb < 2500, f"peak memory {peak_mb:.0f} MB for a 200 MB line"
@@ -262,13 +283,18 @@ def test_cr_only_line_endings_are_lines(raw_dir, ingest):
     text = "\r".join(",".join(r) for r in SCHOOLS) + "\r"
     (raw_dir / "2024" / "schools.csv").write_bytes(text.encode())
     year = raw_dir / "2024"
-    (year / "classes_539901.csv").write_bytes(f"{','.join(CLASS_HEADER)}\r0001,1,primary,1,40\r0001,2,primary,2,41".encode())
+    (year / "classes_539901.csv").write_bytes(
+        f"{','.join(CLASS_HEADER)}\r0001,1,primary,1,40\r0001,2,primary,2,41".encode()
+    )
     (year / "classes_539902.csv").write_bytes(f"{','.join(CLASS_HEADER)}\n0002,1,junior,7,40\n".encode())
     (year / "classes_539903.csv").write_bytes(f"{','.join(CLASS_HEADER)}\r0003,1,primary,1,30\r".encode("gb18030"))
     _, con = ingest(raw_dir)
     assert con.execute("SELECT count(*) FROM raw.schools").fetchone() == (3,)
     assert con.execute("SELECT school_id, class_id, source_row FROM raw.classes ORDER BY 1, 2").fetchall() == [
-        ("0001", "1", 2), ("0001", "2", 3), ("0002", "1", 2), ("0003", "1", 2)
+        ("0001", "1", 2),
+        ("0001", "2", 3),
+        ("0002", "1", 2),
+        ("0003", "1", 2),
     ]
     assert load_row(con, "2024/schools.csv")["rows_read"] == 3
 
@@ -276,17 +302,26 @@ def test_cr_only_line_endings_are_lines(raw_dir, ingest):
 def test_refused_files_report_the_rows_they_were_read_with(raw_dir, ingest):
     """0 when the refusal came before the rows could be read; the data rows when they were read."""
     year = raw_dir / "2024"
-    write_delimited(year / "classes_missing.csv", [["school_id", "class_id", "students"], ["0001", "1", "40"], ["0001", "2", "41"]])
+    write_delimited(
+        year / "classes_missing.csv", [["school_id", "class_id", "students"], ["0001", "1", "40"], ["0001", "2", "41"]]
+    )
     (year / "classes_bytes.csv").write_bytes(b"school_id,class_id,stage,students\n0001,1,primary,\xff\xfe\xfa40\n")
     write_delimited(year / "classes_noheader.csv", [["a", "b"], ["1", "2"]])
     (year / "classes_notes.docx").write_bytes(b"PK\x03\x04")
     (year / "classes_broken.xlsx").write_bytes(b"PK\x03\x04 not a zip")
-    write_delimited(year / "teachers.csv", [["teacher_id", "school_id", "stage", "id_card_number"], ["T1", "0001", "primary", "53990119800101123X"]])
+    write_delimited(
+        year / "teachers.csv",
+        [["teacher_id", "school_id", "stage", "id_card_number"], ["T1", "0001", "primary", "53990119800101123X"]],
+    )
     _, con = ingest(raw_dir, salt=None)
     rows = dict(con.execute("SELECT source_file, rows_read FROM audit.loads WHERE status = 'refused'").fetchall())
     assert rows == {
-        "2024/classes_missing.csv": 2, "2024/teachers.csv": 1,
-        "2024/classes_bytes.csv": 0, "2024/classes_noheader.csv": 0, "2024/classes_notes.docx": 0, "2024/classes_broken.xlsx": 0,
+        "2024/classes_missing.csv": 2,
+        "2024/teachers.csv": 1,
+        "2024/classes_bytes.csv": 0,
+        "2024/classes_noheader.csv": 0,
+        "2024/classes_notes.docx": 0,
+        "2024/classes_broken.xlsx": 0,
     }
 
 

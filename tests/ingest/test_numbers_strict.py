@@ -25,7 +25,10 @@ def test_a_comma_is_only_a_thousands_separator(raw_dir, ingest):
     assert loaded == [("2", 1234), ("3", 12345), ("6", 1234567), ("7", 1234)]
     problems = rejected(con, "classes")
     assert [(row, column, value) for _, row, column, value, _ in problems] == [
-        (2, "students", "1,2,3"), (3, "students", "4,5"), (6, "students", "1,2345"), (7, "students", ",123"),
+        (2, "students", "1,2,3"),
+        (3, "students", "4,5"),
+        (6, "students", "1,2345"),
+        (7, "students", ",123"),
     ]
     assert [reason for *_, reason in problems] == [_ambiguous(v) for v in ("1,2,3", "4,5", "1,2345", ",123")]
 
@@ -33,11 +36,17 @@ def test_a_comma_is_only_a_thousands_separator(raw_dir, ingest):
 def test_a_decimal_comma_is_ambiguous_and_a_thousands_comma_with_decimals_is_not(raw_dir, ingest):
     write_delimited(
         raw_dir / "2024" / "facilities.csv",
-        [["school_id", "stage", "teaching_aux_area_m2", "sports_area_m2"],
-         ["0001", "all", "1.234,5", "700"], ["0002", "all", "1,234.5", "-1,000"], ["0003", "all", "1,234.50", "1,000.25"]],
+        [
+            ["school_id", "stage", "teaching_aux_area_m2", "sports_area_m2"],
+            ["0001", "all", "1.234,5", "700"],
+            ["0002", "all", "1,234.5", "-1,000"],
+            ["0003", "all", "1,234.50", "1,000.25"],
+        ],
     )
     _, con = ingest(raw_dir)
-    assert con.execute("SELECT school_id, teaching_aux_area_m2, sports_area_m2 FROM raw.facilities").fetchall() == [("0003", 1234.5, 1000.25)]
+    assert con.execute("SELECT school_id, teaching_aux_area_m2, sports_area_m2 FROM raw.facilities").fetchall() == [
+        ("0003", 1234.5, 1000.25)
+    ]
     problems = {(row, column): (value, reason) for _, row, column, value, reason in rejected(con, "facilities")}
     assert problems[(2, "teaching_aux_area_m2")] == ("1.234,5", _ambiguous("1.234,5"))
     assert problems[(3, "sports_area_m2")] == ("-1,000", "a negative amount")

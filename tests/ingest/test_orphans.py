@@ -12,8 +12,17 @@ ORPHAN = "0530099999"
 ROWS_OF = {
     "classes": [["school_id", "class_id", "stage", "grade", "students"], [ORPHAN, "1", "primary", "1", "40"]],
     "teachers": [["teacher_id", "school_id", "stage", "education"], ["T1", ORPHAN, "primary", "bachelor"]],
-    "facilities": [["school_id", "stage", "teaching_aux_area_m2", "sports_area_m2", "equipment_value_yuan",
-                    "multimedia_classrooms"], [ORPHAN, "all", "400", "700", "100000", "2"]],
+    "facilities": [
+        [
+            "school_id",
+            "stage",
+            "teaching_aux_area_m2",
+            "sports_area_m2",
+            "equipment_value_yuan",
+            "multimedia_classrooms",
+        ],
+        [ORPHAN, "all", "400", "700", "100000", "2"],
+    ],
     "rooms": [["school_id", "room_type", "area_m2", "built_year"], [ORPHAN, "音乐教室", "80.0", "2020"]],
     "finance": [["school_id", "public_funds_budget_yuan", "teacher_training_yuan"], [ORPHAN, "100000", "5000"]],
 }
@@ -41,7 +50,9 @@ def test_a_school_rejected_for_an_unknown_type_orphans_its_rooms_and_finance(raw
     _write_optional_tables(raw_dir, "0004")
     _, con = ingest(raw_dir)
     assert [(f, r, c) for f, r, c, _, _ in rejected(con)] == [
-        ("2024/finance.csv", 2, "school_id"), ("2024/rooms.csv", 2, "school_id"), ("2024/schools.csv", 5, "school_type"),
+        ("2024/finance.csv", 2, "school_id"),
+        ("2024/rooms.csv", 2, "school_id"),
+        ("2024/schools.csv", 5, "school_type"),
     ]
 
 
@@ -50,7 +61,10 @@ def test_a_school_in_two_counties_is_rejected_and_orphans_its_rooms_and_finance(
     _write_optional_tables(raw_dir, "0001")
     _, con = ingest(raw_dir)
     assert [(f, r) for f, r, _, _, _ in rejected(con)] == [
-        ("2024/finance.csv", 2), ("2024/rooms.csv", 2), ("2024/schools.csv", 2), ("2024/schools.csv", 5),
+        ("2024/finance.csv", 2),
+        ("2024/rooms.csv", 2),
+        ("2024/schools.csv", 2),
+        ("2024/schools.csv", 5),
     ]
 
 
@@ -59,7 +73,10 @@ def test_a_refused_schools_file_orphans_every_row_without_crashing(raw_dir, inge
     _write_optional_tables(raw_dir, "0001")
     load, con = ingest(raw_dir)
     assert [f.relpath for f in load.refused] == ["2024/schools.csv"]
-    assert [(f, c) for f, _, c, _, _ in rejected(con)] == [("2024/finance.csv", "school_id"), ("2024/rooms.csv", "school_id")]
+    assert [(f, c) for f, _, c, _, _ in rejected(con)] == [
+        ("2024/finance.csv", "school_id"),
+        ("2024/rooms.csv", "school_id"),
+    ]
 
 
 def test_a_year_without_a_schools_file_orphans_every_row_without_crashing(raw_dir, ingest):

@@ -53,7 +53,9 @@ def test_an_empty_id_column_needs_no_salt(raw_dir, ingest):
 
 
 def test_malformed_line_of_a_personal_file_is_withheld(raw_dir, ingest):
-    (raw_dir / "2024" / "teachers.csv").write_text("teacher_id,school_id,stage,name\nT1,0001,primary,王小明,extra\n", encoding="utf-8")
+    (raw_dir / "2024" / "teachers.csv").write_text(
+        "teacher_id,school_id,stage,name\nT1,0001,primary,王小明,extra\n", encoding="utf-8"
+    )
     _, con = ingest(raw_dir)
     assert "王小明" not in _everything_stored(con)
     assert con.execute("SELECT reason FROM audit.rejected_rows").fetchone()[0].startswith("malformed line")

@@ -14,13 +14,45 @@ from tests.ingest.conftest import load_row, rejected
 
 SALT = "county-secret"
 # Valid check digits (ISO 7064 MOD 11-2).
-ID_A, ID_B, ID_C, ID_D, ID_E = "11010519491231002X", "530102199003071545", "530102198511112820", "539901198001011232", "530102198003071548"
+ID_A, ID_B, ID_C, ID_D, ID_E = (
+    "11010519491231002X",
+    "530102199003071545",
+    "530102198511112820",
+    "539901198001011232",
+    "530102198003071548",
+)
 PHONE_A, PHONE_B, PHONE_C = "13912345678", "18687654321", "15011112222"
 NAMES = ("王小明", "李红", "Wang Xiaoming", "Li Hong")
-HEADER = ["教职工号", "学校标识码", "任教学段", "教职工姓名", "公民身份号码", "手机号码", "联系电话", "ID Card No.", "Full Name", "备用号码", "证件", "备注"]
+HEADER = [
+    "教职工号",
+    "学校标识码",
+    "任教学段",
+    "教职工姓名",
+    "公民身份号码",
+    "手机号码",
+    "联系电话",
+    "ID Card No.",
+    "Full Name",
+    "备用号码",
+    "证件",
+    "备注",
+]
 ROWS = [
     HEADER,
-    [ID_A, "0001", "小学", "王小明", ID_B, PHONE_A, "0871-65123456", ID_B.lower(), "Wang Xiaoming", PHONE_B, ID_C, "班主任"],
+    [
+        ID_A,
+        "0001",
+        "小学",
+        "王小明",
+        ID_B,
+        PHONE_A,
+        "0871-65123456",
+        ID_B.lower(),
+        "Wang Xiaoming",
+        PHONE_B,
+        ID_C,
+        "班主任",
+    ],
     # an unknown stage: rejected, and the rejected row carries ID numbers in its key and its record
     [ID_D, "0001", "幼儿园", "李红", ID_E, PHONE_C, "0871-65999999", ID_E, "Li Hong", "", ID_D, ""],
 ]
@@ -80,7 +112,9 @@ def test_the_run_says_which_column_was_protected_and_how(raw_dir, ingest):
 
 
 def test_id_numbers_in_a_key_without_a_salt_refuse_the_file(raw_dir, ingest):
-    write_delimited(raw_dir / "2024" / "teachers.csv", [["teacher_id", "school_id", "stage"], [ID_A, "0001", "primary"]])
+    write_delimited(
+        raw_dir / "2024" / "teachers.csv", [["teacher_id", "school_id", "stage"], [ID_A, "0001", "primary"]]
+    )
     _, con = ingest(raw_dir, salt=None)
     audit = load_row(con, "2024/teachers.csv")
     assert audit["status"] == "refused"
@@ -90,7 +124,10 @@ def test_id_numbers_in_a_key_without_a_salt_refuse_the_file(raw_dir, ingest):
 
 
 def test_names_and_phones_under_any_table_are_dropped_without_a_salt(raw_dir, ingest):
-    rows = [r[:] + (["校长姓名", "联系电话", "手机"] if i == 0 else ["张三", "0871-6512345", PHONE_A]) for i, r in enumerate(SCHOOLS)]
+    rows = [
+        r[:] + (["校长姓名", "联系电话", "手机"] if i == 0 else ["张三", "0871-6512345", PHONE_A])
+        for i, r in enumerate(SCHOOLS)
+    ]
     write_delimited(raw_dir / "2024" / "schools.csv", rows)
     _, con = ingest(raw_dir, salt=None)
     assert con.execute("SELECT count(*), count(extra) FROM raw.schools").fetchone() == (3, 0)
@@ -101,7 +138,9 @@ def test_names_and_phones_under_any_table_are_dropped_without_a_salt(raw_dir, in
 
 def test_a_number_with_a_wrong_check_digit_is_not_an_id(raw_dir, ingest):
     wrong = ID_A[:-1] + "1"
-    write_delimited(raw_dir / "2024" / "teachers.csv", [["teacher_id", "school_id", "stage"], [wrong, "0001", "primary"]])
+    write_delimited(
+        raw_dir / "2024" / "teachers.csv", [["teacher_id", "school_id", "stage"], [wrong, "0001", "primary"]]
+    )
     _, con = ingest(raw_dir, salt=None)
     assert con.execute("SELECT teacher_id FROM raw.teachers").fetchall() == [(wrong,)]
 
@@ -109,11 +148,15 @@ def test_a_number_with_a_wrong_check_digit_is_not_an_id(raw_dir, ingest):
 def test_files_read_together_are_protected_file_by_file(raw_dir, ingest):
     year = raw_dir / "2024"
     header = ["teacher_id", "school_id", "stage", "备注"]
-    write_delimited(year / "teachers_539901.csv", [header, [ID_A, "0001", "primary", PHONE_A], ["T2", "0001", "primary", "x"]])
+    write_delimited(
+        year / "teachers_539901.csv", [header, [ID_A, "0001", "primary", PHONE_A], ["T2", "0001", "primary", "x"]]
+    )
     write_delimited(year / "teachers_539902.csv", [header, ["T3", "0001", "primary", "y"]])
     _, con = ingest(raw_dir, salt=SALT)
     assert con.execute("SELECT teacher_id, extra FROM raw.teachers ORDER BY source_file, source_row").fetchall() == [
-        (_hash(ID_A), None), (_hash("T2"), None), ("T3", '{"备注":"y"}')
+        (_hash(ID_A), None),
+        (_hash("T2"), None),
+        ("T3", '{"备注":"y"}'),
     ]
     assert "teacher_id" in load_row(con, "2024/teachers_539901.csv")["notes"]
     assert "个人信息" not in load_row(con, "2024/teachers_539902.csv")["notes"]
@@ -137,7 +180,10 @@ def test_ids_in_one_file_of_files_read_together_are_hashed_in_that_file_only(raw
     write_delimited(year / "teachers_539903.csv", [header, ["T3", "0001", "primary"]])
     _, con = ingest(raw_dir, salt=SALT)
     assert con.execute("SELECT teacher_id FROM raw.teachers ORDER BY source_file, source_row").fetchall() == [
-        ("T1",), (_hash(ID_A),), (_hash("T2"),), ("T3",)
+        ("T1",),
+        (_hash(ID_A),),
+        (_hash("T2"),),
+        ("T3",),
     ]
     notes = {f: load_row(con, f"2024/teachers_{f}.csv")["notes"] or "" for f in ("539901", "539902", "539903")}
     assert ["个人信息" in n for n in notes.values()] == [False, True, False]

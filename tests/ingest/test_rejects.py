@@ -60,16 +60,23 @@ def test_row_level_problems_are_rejected_with_their_reason(raw_dir, ingest):
 
 
 def test_rejected_record_keeps_the_whole_row(raw_dir, ingest):
-    write_delimited(raw_dir / "2024" / "classes.csv", [[*CLASS_HEADER, "note"], ["0001", "2", "primary", "2", "四十", "late"]])
+    write_delimited(
+        raw_dir / "2024" / "classes.csv", [[*CLASS_HEADER, "note"], ["0001", "2", "primary", "2", "四十", "late"]]
+    )
     _, con = ingest(raw_dir)
-    record = con.execute("SELECT record->>'students', record->>'class_id', record->'extra' FROM audit.rejected_rows").fetchone()
+    record = con.execute(
+        "SELECT record->>'students', record->>'class_id', record->'extra' FROM audit.rejected_rows"
+    ).fetchone()
     assert record[0] == "四十" and record[1] == "2" and "late" in record[2]
 
 
 def test_a_rejected_school_orphans_its_classes(raw_dir, ingest):
     rows = [r[:] for r in SCHOOLS] + [["0001", "Other name", "539901", "211", "111"]]  # 0001 twice, differing
     write_delimited(raw_dir / "2024" / "schools.csv", rows)
-    write_delimited(raw_dir / "2024" / "classes.csv", [CLASS_HEADER, ["0001", "1", "primary", "1", "40"], ["0002", "1", "junior", "7", "40"]])
+    write_delimited(
+        raw_dir / "2024" / "classes.csv",
+        [CLASS_HEADER, ["0001", "1", "primary", "1", "40"], ["0002", "1", "junior", "7", "40"]],
+    )
     _, con = ingest(raw_dir)
     assert con.execute("SELECT school_id FROM raw.schools ORDER BY 1").fetchall() == [("0002",), ("0003",)]
     assert [(f, r, c) for f, r, c, _, _ in rejected(con)] == [
@@ -81,17 +88,26 @@ def test_a_rejected_school_orphans_its_classes(raw_dir, ingest):
 
 def test_duplicates_across_two_county_files(raw_dir, ingest):
     write_delimited(raw_dir / "2024" / "classes_1.csv", [CLASS_HEADER, ["0001", "1", "primary", "1", "40"]])
-    write_delimited(raw_dir / "2024" / "classes_2.csv", [CLASS_HEADER, ["0002", "1", "junior", "7", "40"], ["0001", "1", "primary", "1", "40"]])
+    write_delimited(
+        raw_dir / "2024" / "classes_2.csv",
+        [CLASS_HEADER, ["0002", "1", "junior", "7", "40"], ["0001", "1", "primary", "1", "40"]],
+    )
     _, con = ingest(raw_dir)
-    assert rejected(con) == [("2024/classes_2.csv", 3, "school_id/class_id", "0001/1", "exact duplicate of 2024/classes_1.csv row 2")]
+    assert rejected(con) == [
+        ("2024/classes_2.csv", 3, "school_id/class_id", "0001/1", "exact duplicate of 2024/classes_1.csv row 2")
+    ]
     assert con.execute("SELECT count(*) FROM raw.classes").fetchone() == (2,)
 
 
 def test_malformed_line_is_a_rejected_row_not_a_refused_file(raw_dir, ingest):
-    (raw_dir / "2024" / "classes.csv").write_text("school_id,class_id,stage,grade,students\n0001,1,primary,1,40\n0001,2,primary,2,40,oops\n0001,3,primary,3,41\n")
+    (raw_dir / "2024" / "classes.csv").write_text(
+        "school_id,class_id,stage,grade,students\n0001,1,primary,1,40\n0001,2,primary,2,40,oops\n0001,3,primary,3,41\n"
+    )
     _, con = ingest(raw_dir)
     assert con.execute("SELECT class_id FROM raw.classes ORDER BY 1").fetchall() == [("1",), ("3",)]
-    assert rejected(con) == [("2024/classes.csv", 3, None, "0001,2,primary,2,40,oops", "malformed line: 6 fields, the header has 5")]
+    assert rejected(con) == [
+        ("2024/classes.csv", 3, None, "0001,2,primary,2,40,oops", "malformed line: 6 fields, the header has 5")
+    ]
 
 
 def test_file_level_problems_refuse_the_whole_file(raw_dir, ingest):
@@ -120,7 +136,17 @@ def test_file_level_problems_refuse_the_whole_file(raw_dir, ingest):
 
 
 def test_loaded_plus_rejected_equals_read_for_every_file(raw_dir, ingest):
-    write_delimited(raw_dir / "2024" / "classes.csv", [CLASS_HEADER, ["0001", "1", "primary", "1", "40"], ["0001", "1", "primary", "1", "40"], ["x", "1", "primary", "1", "x"]])
+    write_delimited(
+        raw_dir / "2024" / "classes.csv",
+        [
+            CLASS_HEADER,
+            ["0001", "1", "primary", "1", "40"],
+            ["0001", "1", "primary", "1", "40"],
+            ["x", "1", "primary", "1", "x"],
+        ],
+    )
     _, con = ingest(raw_dir)
-    assert con.execute("SELECT count(*) FROM audit.loads WHERE rows_loaded + rows_rejected <> rows_read").fetchone() == (0,)
+    assert con.execute(
+        "SELECT count(*) FROM audit.loads WHERE rows_loaded + rows_rejected <> rows_read"
+    ).fetchone() == (0,)
     assert con.execute("SELECT sum(rows_rejected) FROM audit.loads").fetchone() == (2,)

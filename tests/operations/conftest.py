@@ -13,15 +13,29 @@ import pytest
 
 from tests.census_files import write_small_census
 
+
 def equity(*args: str, home: Path, env_extra: dict[str, str] | None = None, **popen) -> subprocess.CompletedProcess:
     env = {**os.environ, "DAGSTER_HOME": str(home / "dagster_home"), **(env_extra or {})}
-    return subprocess.run([sys.executable, "-m", "pipeline", *args], cwd=home, env=env, capture_output=True, text=True, timeout=600, **popen)
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline", *args],
+        cwd=home,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        **popen,
+    )
 
 
 def marts_snapshot(warehouse: Path) -> dict[str, list[tuple]]:
     """Every row of every mart table, sorted: equal snapshots mean equal marts."""
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        tables = [r[0] for r in con.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts' AND table_type = 'BASE TABLE' ORDER BY 1").fetchall()]
+        tables = [
+            r[0]
+            for r in con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts' AND table_type = 'BASE TABLE' ORDER BY 1"
+            ).fetchall()
+        ]
         return {t: con.execute(f"SELECT * FROM marts.{t} ORDER BY ALL").fetchall() for t in tables}
 
 

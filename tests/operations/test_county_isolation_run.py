@@ -18,14 +18,19 @@ HELD, CHANGED = "539902", "539901"
 def _marts_of(warehouse: Path, county: str) -> dict[str, list[tuple]]:
     """The county's rows of the marts that carry a county code (blocked columns aside)."""
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        tables = [r[0] for r in con.execute(
-            "SELECT table_name FROM information_schema.columns WHERE table_schema = 'marts' AND column_name = 'county_code' "
-            "AND table_name IN (SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE') ORDER BY 1"
-        ).fetchall()]
+        tables = [
+            r[0]
+            for r in con.execute(
+                "SELECT table_name FROM information_schema.columns WHERE table_schema = 'marts' AND column_name = 'county_code' "
+                "AND table_name IN (SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE') ORDER BY 1"
+            ).fetchall()
+        ]
         return {
             t: con.execute(
                 f"SELECT * EXCLUDE (blocked, blocked_reason, blocked_reason_zh, data_as_of) FROM marts.{t} WHERE county_code = ? ORDER BY ALL"
-                if t == "county_summary" else f"SELECT * FROM marts.{t} WHERE county_code = ? ORDER BY ALL", [county]
+                if t == "county_summary"
+                else f"SELECT * FROM marts.{t} WHERE county_code = ? ORDER BY ALL",
+                [county],
             ).fetchall()
             for t in tables
         }
@@ -69,9 +74,7 @@ def test_the_held_county_shows_blocked_with_its_reason_and_the_date_of_its_data(
             "SELECT county_code, blocked, blocked_reason, blocked_reason_zh, data_as_of IS NOT NULL "
             "FROM marts.county_summary WHERE year = 2024 ORDER BY county_code"
         ).fetchall()
-        loaded_first = con.execute(
-            "SELECT min(loaded_at) FROM audit.loads WHERE year = 2024"
-        ).fetchone()[0]
+        loaded_first = con.execute("SELECT min(loaded_at) FROM audit.loads WHERE year = 2024").fetchone()[0]
         data_as_of = con.execute("SELECT data_as_of FROM audit.blocked_counties WHERE year = 2024").fetchall()
     assert [(c, b) for c, b, *_ in rows] == [("539901", False), ("539902", True), ("539903", False)]
     held = rows[1]
@@ -81,8 +84,20 @@ def test_the_held_county_shows_blocked_with_its_reason_and_the_date_of_its_data(
 
 def test_the_held_county_report_says_its_figures_are_held_back_and_from_when(province, tmp_path):
     warehouse, *_ = province
-    done = equity("report", "--county", HELD, "--year", "2024", "--warehouse", str(warehouse), "--out", str(tmp_path),
-                  "--workers", "1", home=warehouse.parent.parent)
+    done = equity(
+        "report",
+        "--county",
+        HELD,
+        "--year",
+        "2024",
+        "--warehouse",
+        str(warehouse),
+        "--out",
+        str(tmp_path),
+        "--workers",
+        "1",
+        home=warehouse.parent.parent,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     html = next(tmp_path.glob(f"*{HELD}*.html")).read_text(encoding="utf-8")
     assert "本县本年数据暂缓发布（文件 2024/classes_539902.xlsx 被拒收" in html

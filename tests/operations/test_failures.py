@@ -38,11 +38,15 @@ def _students(warehouse: Path) -> int:
 
 def test_a_reader_holding_the_published_file_during_a_run(census):
     published = census / "out" / "equity.duckdb"
-    reader = subprocess.Popen([sys.executable, "-c", READER, str(published)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(published)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
     try:
         before = int(reader.stdout.readline())
         write_small_census(census / "raw", 2024, extra_students=5)  # a corrected file: 5 more students
-        done = equity("run", "--raw", str(census / "raw"), "--warehouse", str(published), "--years", "2024", home=census)
+        done = equity(
+            "run", "--raw", str(census / "raw"), "--warehouse", str(published), "--years", "2024", home=census
+        )
         assert done.returncode == 0, done.stdout + done.stderr
         reader.stdin.write("again\n")
         reader.stdin.flush()
@@ -68,8 +72,24 @@ def test_a_run_killed_midway_leaves_the_published_warehouse_and_the_next_run_rec
     log.unlink(missing_ok=True)
     env = {**os.environ, "DAGSTER_HOME": str(census / "dagster_home")}
     run = subprocess.Popen(
-        [sys.executable, "-m", "pipeline", "run", "--raw", str(census / "raw"), "--warehouse", str(published), "--years", "2024"],
-        cwd=census, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "pipeline",
+            "run",
+            "--raw",
+            str(census / "raw"),
+            "--warehouse",
+            str(published),
+            "--years",
+            "2024",
+        ],
+        cwd=census,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
     )
     if kill_during == "ingestion":
         _wait_for(lambda: "census year 2024" in (run.stdout.readline() or ""))
@@ -108,13 +128,37 @@ def test_two_runs_at_once_one_waits_then_refuses_clearly(census):
     published = census / "out" / "equity.duckdb"
     env = {**os.environ, "DAGSTER_HOME": str(census / "dagster_home")}
     first = subprocess.Popen(
-        [sys.executable, "-m", "pipeline", "run", "--raw", str(census / "raw"), "--warehouse", str(published), "--years", "2024"],
-        cwd=census, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "pipeline",
+            "run",
+            "--raw",
+            str(census / "raw"),
+            "--warehouse",
+            str(published),
+            "--years",
+            "2024",
+        ],
+        cwd=census,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     lock = census / "out" / ".equity.duckdb.lock"
     _wait_for(lambda: _lock_held(lock))
-    second = equity("run", "--raw", str(census / "raw"), "--warehouse", str(published), "--years", "2023", home=census,
-                    env_extra={"EQUITY_LOCK_WAIT_SECONDS": "1"})
+    second = equity(
+        "run",
+        "--raw",
+        str(census / "raw"),
+        "--warehouse",
+        str(published),
+        "--years",
+        "2023",
+        home=census,
+        env_extra={"EQUITY_LOCK_WAIT_SECONDS": "1"},
+    )
     assert second.returncode == 1
     assert "another run is building" in " ".join(second.stderr.split())
     out, err = first.communicate(timeout=600)

@@ -77,8 +77,15 @@ def leaked(tmp_path_factory) -> tuple[bytes, list[str], object]:
     home = tmp_path_factory.mktemp("pii")
     shutil.copytree(DEMO_2024, home / "raw" / "2024")
     planted = _plant(home / "raw" / "2024" / "teachers_539901.csv")
-    done = equity("run", "--raw", str(home / "raw"), "--warehouse", str(home / "out" / "equity.duckdb"), home=home,
-                  env_extra={"EQUITY_PII_SALT": "a test secret"})
+    done = equity(
+        "run",
+        "--raw",
+        str(home / "raw"),
+        "--warehouse",
+        str(home / "out" / "equity.duckdb"),
+        home=home,
+        env_extra={"EQUITY_PII_SALT": "a test secret"},
+    )
     return _everything_written(home / "out") + done.stdout.encode() + done.stderr.encode(), planted, done
 
 

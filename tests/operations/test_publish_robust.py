@@ -17,8 +17,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipeline.warehouse.publish import build_path_for, published_run, published_versions
 from pipeline.defs.resources import WarehouseResource
+from pipeline.warehouse.publish import build_path_for, published_run, published_versions
 from pipeline.warehouse.runs import KILLED_WHILE_PUBLISHING, start_run
 from tests.census_files import write_small_census
 from tests.operations.conftest import equity, marts_snapshot
@@ -51,10 +51,15 @@ def test_a_failed_year_is_not_published_by_the_next_run_of_another_year(census):
 
     good = _run(census, 2023)
     assert good.returncode == 0, good.stdout + good.stderr
-    assert {t: _rows(published, RAW_2024.format(t)) for t in tables} == before  # the last good 2024 load, all 19 teachers
+    assert {
+        t: _rows(published, RAW_2024.format(t)) for t in tables
+    } == before  # the last good 2024 load, all 19 teachers
     # The failed attempt's record is kept: its run and the refusal of its teachers file are in the published file.
-    refused = _rows(published, "SELECT l.source_file, r.outcome FROM audit.loads l JOIN audit.runs r USING (run_id) "
-                               "WHERE l.status = 'refused' AND l.year = 2024")
+    refused = _rows(
+        published,
+        "SELECT l.source_file, r.outcome FROM audit.loads l JOIN audit.runs r USING (run_id) "
+        "WHERE l.status = 'refused' AND l.year = 2024",
+    )
     assert refused == [("2024/teachers.csv", "failed")]
 
 
@@ -84,7 +89,9 @@ STUDENTS_2024 = "SELECT sum(students) FROM marts.school_stage_summary WHERE year
 
 
 def _writer(published: Path) -> subprocess.Popen:
-    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(published)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    writer = subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(published)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
     assert writer.stdout.readline() == "written\n"
     return writer
 
@@ -169,13 +176,21 @@ def test_published_versions_are_read_only_files_behind_a_link(built_census):
     published = built_census / "out" / "equity.duckdb"
     assert published.is_symlink() and os.readlink(published) == published_versions(published)[-1].name
     assert stat.S_IMODE(published.stat().st_mode) == 0o444
-    assert published_run(published) == _rows(published, "SELECT run_id FROM audit.runs ORDER BY started_at DESC LIMIT 1")[0][0]
+    assert (
+        published_run(published)
+        == _rows(published, "SELECT run_id FROM audit.runs ORDER BY started_at DESC LIMIT 1")[0][0]
+    )
 
 
 # --- kills and failures while publishing ---------------------------------------------------------------------------
 
 
-def _wait_for(predicate, seconds: float = 300, poll: float = 0.05, what: str = "the run reaching the point where the test stops it") -> None:
+def _wait_for(
+    predicate,
+    seconds: float = 300,
+    poll: float = 0.05,
+    what: str = "the run reaching the point where the test stops it",
+) -> None:
     deadline = time.monotonic() + seconds
     while not predicate():
         if time.monotonic() > deadline:
@@ -185,11 +200,23 @@ def _wait_for(predicate, seconds: float = 300, poll: float = 0.05, what: str = "
 
 def _start_run(census: Path, *years: int) -> subprocess.Popen:
     published = census / "out" / "equity.duckdb"
-    args = [sys.executable, "-m", "pipeline", "run", "--raw", str(census / "raw"), "--warehouse", str(published), "--no-reports"]
+    args = [
+        sys.executable,
+        "-m",
+        "pipeline",
+        "run",
+        "--raw",
+        str(census / "raw"),
+        "--warehouse",
+        str(published),
+        "--no-reports",
+    ]
     for year in years:
         args += ["--years", str(year)]
     env = {**os.environ, "DAGSTER_HOME": str(census / "dagster_home")}
-    return subprocess.Popen(args, cwd=census, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    return subprocess.Popen(
+        args, cwd=census, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
 
 
 def _digest(path: Path) -> str:
@@ -200,7 +227,9 @@ def test_a_run_killed_while_copying_is_not_recorded_published_and_leaves_no_part
     published = linked / "out" / "equity.duckdb"
     build = build_path_for(published)
     with duckdb.connect(str(build)) as con:  # ballast, so that the copy lasts long enough to be caught
-        con.execute("CREATE TABLE main.ballast AS SELECT md5(i::VARCHAR) || md5((i * 7)::VARCHAR) AS s FROM range(3000000) t(i)")
+        con.execute(
+            "CREATE TABLE main.ballast AS SELECT md5(i::VARCHAR) || md5((i * 7)::VARCHAR) AS s FROM range(3000000) t(i)"
+        )
     baseline = _digest(published)
     partial = ".equity.duckdb.v*.publishing"
     run = _start_run(linked, 2024)
@@ -234,9 +263,13 @@ def small_disk(tmp_path):
     mounted = []
 
     def mount(size: int) -> Path:
-        done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(mount_point)], capture_output=True, text=True)
+        done = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(mount_point)], capture_output=True, text=True
+        )
         if done.returncode != 0:
-            pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()} (the RLIMIT_FSIZE test covers a failed copy)")
+            pytest.skip(
+                f"cannot mount a tmpfs here: {done.stderr.strip()} (the RLIMIT_FSIZE test covers a failed copy)"
+            )
         mounted.append(mount_point)
         return mount_point
 
@@ -264,7 +297,9 @@ def test_a_full_disk_fails_the_publication_cleanly(census, small_disk):
     assert _rows(published, "SELECT count(*) FROM marts.school_stage_summary")[0][0] > 0
     assert published_versions(published) == [published.resolve()]
     assert not list(folder.glob("*publishing*"))
-    ((outcome, reason),) = _rows(resource.build_path, "SELECT outcome, reason FROM audit.runs WHERE run_id = 'run-too-big'")
+    ((outcome, reason),) = _rows(
+        resource.build_path, "SELECT outcome, reason FROM audit.runs WHERE run_id = 'run-too-big'"
+    )
     assert outcome == "failed" and reason.startswith("发布失败 / publishing failed:") and "No space left" in reason
 
 
@@ -284,8 +319,12 @@ except OSError as error:
 def test_a_copy_that_fails_leaves_no_partial_file_and_the_published_warehouse(linked):
     published = linked / "out" / "equity.duckdb"
     baseline, target = _digest(published), os.readlink(published)
-    done = subprocess.run([sys.executable, "-c", COPY_OVER_THE_LIMIT, str(build_path_for(published)), str(published)],
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", COPY_OVER_THE_LIMIT, str(build_path_for(published)), str(published)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.stdout.strip() == str(errno.EFBIG), done.stdout + done.stderr
     assert os.readlink(published) == target and _digest(published) == baseline
     assert not list(published.parent.glob("*publishing*"))
@@ -340,7 +379,11 @@ def test_the_dbt_of_a_run_killed_during_dbt_dies_with_it(census):
     run = _start_run(census, 2024)
     try:
         _wait_for(lambda: log.exists() and "START sql" in log.read_text(errors="ignore"))
-        dbt = [pid for pid in _descendants(run.pid) if "equity-dbt" in _command_line(pid) or "dbt_warm" in _command_line(pid)]
+        dbt = [
+            pid
+            for pid in _descendants(run.pid)
+            if "equity-dbt" in _command_line(pid) or "dbt_warm" in _command_line(pid)
+        ]
         assert dbt, "no dbt process found under the run"
         os.kill(run.pid, signal.SIGKILL)  # the run alone: its dbt is not killed by the test
         run.wait()

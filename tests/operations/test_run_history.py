@@ -37,7 +37,13 @@ def test_closing_the_connection_of_an_event_does_not_checkpoint_the_file(tmp_pat
     _write_event(history)
     # Had the last connection closed, SQLite would have checkpointed the WAL into the file (an fsync) and deleted it.
     assert (tmp_path / "run.db-wal").exists()
-    assert sqlalchemy.create_engine(f"sqlite:///{history}").connect().exec_driver_sql("SELECT count(*) FROM events").scalar() == 2
+    assert (
+        sqlalchemy.create_engine(f"sqlite:///{history}")
+        .connect()
+        .exec_driver_sql("SELECT count(*) FROM events")
+        .scalar()
+        == 2
+    )
 
 
 def test_only_the_most_recent_files_are_held_open(tmp_path):

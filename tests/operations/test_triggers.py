@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import dagster as dg
 import pytest
@@ -42,10 +42,13 @@ def test_nightly_schedule_skips_unchanged_years_and_runs_a_changed_one(census, r
 
 
 def test_annual_schedule_rebuilds_every_year(census, resources, instance):
-    tick = datetime(2026, 12, 1, 3, 0, tzinfo=timezone.utc)
+    tick = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)
     with dg.build_schedule_context(instance=instance, resources=resources, scheduled_execution_time=tick) as context:
         requests = annual_full_rebuild(context)
-    assert sorted((r.partition_key, r.run_key) for r in requests) == [("2023", "annual-20261201-2023"), ("2024", "annual-20261201-2024")]
+    assert sorted((r.partition_key, r.run_key) for r in requests) == [
+        ("2023", "annual-20261201-2023"),
+        ("2024", "annual-20261201-2024"),
+    ]
 
 
 def test_sensor_fires_for_a_new_year_and_not_for_what_is_published(census, resources, instance):
@@ -68,7 +71,7 @@ def test_sensor_fires_for_a_new_year_and_not_for_what_is_published(census, resou
 
 def test_reports_sensor_asks_for_the_reports_of_the_year_just_published(instance):
     with dg.build_sensor_context(instance=instance) as context:
-        assert [type(r) for r in reports_after_publish(context)] == [dg.SkipReason]   # nothing published yet
+        assert [type(r) for r in reports_after_publish(context)] == [dg.SkipReason]  # nothing published yet
     instance.report_runless_asset_event(dg.AssetMaterialization(asset_key=["warehouse", "published"], partition="2024"))
     with dg.build_sensor_context(instance=instance) as context:
         requests = list(reports_after_publish(context))

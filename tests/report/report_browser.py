@@ -29,10 +29,20 @@ from websockets.sync.client import connect
 
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--disable-default-apps", "--disable-extensions", "--mute-audio", "--hide-scrollbars",
-    "--remote-debugging-port=0", "--remote-allow-origins=*",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-default-apps",
+    "--disable-extensions",
+    "--mute-audio",
+    "--hide-scrollbars",
+    "--remote-debugging-port=0",
+    "--remote-allow-origins=*",
 ]
 
 
@@ -60,12 +70,17 @@ def ensure_chromium() -> str:
     if packages:
         if os.geteuid() != 0 or not shutil.which("apt-get"):
             if path:
-                return path   # no font: the screenshot shows boxes for Chinese, the checks still hold
+                return path  # no font: the screenshot shows boxes for Chinese, the checks still hold
             raise RuntimeError("chromium is not installed and cannot be installed here (needs root and apt-get)")
         env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
         subprocess.run(["apt-get", "update"], check=True, capture_output=True, env=env, timeout=900)
-        subprocess.run(["apt-get", "install", "-y", "--no-install-recommends", *packages],
-                       check=True, capture_output=True, env=env, timeout=1800)
+        subprocess.run(
+            ["apt-get", "install", "-y", "--no-install-recommends", *packages],
+            check=True,
+            capture_output=True,
+            env=env,
+            timeout=1800,
+        )
         path = find_chromium()
     if not path:
         raise RuntimeError("chromium could not be installed")
@@ -75,10 +90,10 @@ def ensure_chromium() -> str:
 @dataclass
 class PageResult:
     url: str
-    console: list[dict[str, Any]] = field(default_factory=list)      # every console call: type, text
+    console: list[dict[str, Any]] = field(default_factory=list)  # every console call: type, text
     exceptions: list[str] = field(default_factory=list)
     log_entries: list[dict[str, Any]] = field(default_factory=list)  # browser log: CSP violations, failed loads
-    requests: list[str] = field(default_factory=list)                # every request but the page itself
+    requests: list[str] = field(default_factory=list)  # every request but the page itself
     screenshot: Path | None = None
     width: int = 0
     height: int = 0
@@ -100,21 +115,29 @@ class Browser:
         self._events: list[dict[str, Any]] = []
 
     # --- process and connection ---------------------------------------------------------------
-    def __enter__(self) -> "Browser":
+    def __enter__(self) -> Browser:
         self.profile_dir.mkdir(parents=True, exist_ok=True)
         port_file = self.profile_dir / "DevToolsActivePort"
         port_file.unlink(missing_ok=True)
         self.stderr_path = self.profile_dir.parent / f"{self.profile_dir.name}.stderr.log"
         self._stderr = open(self.stderr_path, "wb")
         self.proc = subprocess.Popen(
-            [self.binary, *FLAGS, f"--user-data-dir={self.profile_dir}",
-             f"--window-size={self.width},{self.height}", "about:blank"],
-            stdout=subprocess.DEVNULL, stderr=self._stderr,
+            [
+                self.binary,
+                *FLAGS,
+                f"--user-data-dir={self.profile_dir}",
+                f"--window-size={self.width},{self.height}",
+                "about:blank",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=self._stderr,
         )
         deadline = time.monotonic() + 60
         while not (port_file.exists() and len(port_file.read_text().splitlines()) >= 2):
             if self.proc.poll() is not None:
-                raise RuntimeError(f"chromium exited ({self.proc.returncode}): {self.stderr_path.read_text(errors='replace')[-2000:]}")
+                raise RuntimeError(
+                    f"chromium exited ({self.proc.returncode}): {self.stderr_path.read_text(errors='replace')[-2000:]}"
+                )
             if time.monotonic() > deadline:
                 raise TimeoutError("chromium did not open its DevTools port in 60 s")
             time.sleep(0.05)
@@ -173,17 +196,26 @@ class Browser:
                 return
 
     # --- a page ---------------------------------------------------------------------------------
-    def load(self, path: Path, screenshot: Path | None = None, full_page: bool = True,
-             clip_height: int | None = None, clip_y: int = 0) -> PageResult:
+    def load(
+        self,
+        path: Path,
+        screenshot: Path | None = None,
+        full_page: bool = True,
+        clip_height: int | None = None,
+        clip_y: int = 0,
+    ) -> PageResult:
         url = Path(path).resolve().as_uri()
         self._events.clear()
         target = self.send("Target.createTarget", {"url": "about:blank"})["targetId"]
         session = self.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
         for domain in ("Page", "Runtime", "Log", "Network"):
             self.send(f"{domain}.enable", session=session)
-        self.send("Emulation.setDeviceMetricsOverride",
-                  {"width": self.width, "height": self.height, "deviceScaleFactor": 1, "mobile": False}, session=session)
-        self._events.clear()   # events of about:blank
+        self.send(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": self.width, "height": self.height, "deviceScaleFactor": 1, "mobile": False},
+            session=session,
+        )
+        self._events.clear()  # events of about:blank
         self.send("Page.navigate", {"url": url}, session=session)
         self.wait_for("Page.loadEventFired")
         self.drain()
@@ -200,13 +232,21 @@ class Browser:
                 result.exceptions.append(details.get("exception", {}).get("description") or details.get("text", ""))
             elif method == "Log.entryAdded":
                 entry = params.get("entry", {})
-                result.log_entries.append({"level": entry.get("level"), "source": entry.get("source"), "text": entry.get("text"),
-                                           "url": entry.get("url")})
+                result.log_entries.append(
+                    {
+                        "level": entry.get("level"),
+                        "source": entry.get("source"),
+                        "text": entry.get("text"),
+                        "url": entry.get("url"),
+                    }
+                )
             elif method == "Network.requestWillBeSent":
                 req_url = params.get("request", {}).get("url", "")
                 if req_url != url:
                     result.requests.append(req_url)
-        evaluated = self.send("Runtime.evaluate", {"expression": "document.title", "returnByValue": True}, session=session)
+        evaluated = self.send(
+            "Runtime.evaluate", {"expression": "document.title", "returnByValue": True}, session=session
+        )
         result.title = evaluated.get("result", {}).get("value", "")
         metrics = self.send("Page.getLayoutMetrics", session=session)
         size = metrics.get("cssContentSize") or metrics["contentSize"]
@@ -215,10 +255,16 @@ class Browser:
             height = (result.height if full_page else self.height) - clip_y
             if clip_height:
                 height = min(height, clip_height)
-            shot = self.send("Page.captureScreenshot", {
-                "format": "png", "captureBeyondViewport": True,
-                "clip": {"x": 0, "y": clip_y, "width": result.width, "height": height, "scale": 1},
-            }, session=session, timeout=120)
+            shot = self.send(
+                "Page.captureScreenshot",
+                {
+                    "format": "png",
+                    "captureBeyondViewport": True,
+                    "clip": {"x": 0, "y": clip_y, "width": result.width, "height": height, "scale": 1},
+                },
+                session=session,
+                timeout=120,
+            )
             screenshot.parent.mkdir(parents=True, exist_ok=True)
             screenshot.write_bytes(base64.b64decode(shot["data"]))
             result.screenshot = screenshot
@@ -233,7 +279,9 @@ class Browser:
         self.send("Page.enable", session=session)
         self.send("Page.navigate", {"url": url}, session=session)
         self.wait_for("Page.loadEventFired")
-        printed = self.send("Page.printToPDF", {"preferCSSPageSize": True, "printBackground": True}, session=session, timeout=120)
+        printed = self.send(
+            "Page.printToPDF", {"preferCSSPageSize": True, "printBackground": True}, session=session, timeout=120
+        )
         out.write_bytes(base64.b64decode(printed["data"]))
         self.send("Target.closeTarget", {"targetId": target})
         return out

@@ -53,7 +53,7 @@ def read_workbook(path: Path) -> dict[str, Sheet]:
             if all(c.value is None for c in cells):
                 break
             if len(headers) > 1 and all(c.value is None for c in cells[1:]) and r == FIRST_DATA_ROW:
-                break   # the "none" line of an empty table
+                break  # the "none" line of an empty table
             rows.append([c.value for c in cells])
             formats.append([c.number_format for c in cells])
         sheets[ws.cell(1, 1).value] = Sheet(ws.title, ws.cell(1, 1).value, headers, rows, formats)
@@ -68,11 +68,12 @@ def L(key: str, lang: str = "zh", **fields: object) -> str:
 # HTML
 # ----------------------------------------------------------------------------------------------
 
+
 @dataclass
 class HtmlTable:
     key: str
     title: str = ""
-    headers: list[tuple[str, str]] = field(default_factory=list)       # (data-key, text)
+    headers: list[tuple[str, str]] = field(default_factory=list)  # (data-key, text)
     rows: list[list[tuple[str, str, str]]] = field(default_factory=list)  # (data-key, text, class)
 
     def records(self) -> list[dict[str, str]]:
@@ -150,6 +151,7 @@ def read_html(path: Path) -> tuple[dict[str, HtmlTable], list[tuple[str, dict[st
 # Numbers
 # ----------------------------------------------------------------------------------------------
 
+
 def half_up(value: float, places: int, grouped: bool = False) -> str:
     d = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     return f"{abs(d) if d == 0 else d:{',' if grouped else ''}.{places}f}"
@@ -170,7 +172,7 @@ def excel_text(value: Any, number_format: str) -> str:
         return f"{Decimal(repr(float(value))).normalize():f}" if isinstance(value, float) else str(value)
     if number_format in ("0", "0.0", "0.00", "0.000", "0.0000", "0.00000"):
         return half_up(value, len(number_format) - 2 if "." in number_format else 0)
-    if number_format in ("#,##0", "#,##0.00"):   # amounts: thousands grouped
+    if number_format in ("#,##0", "#,##0.00"):  # amounts: thousands grouped
         return half_up(value, len(number_format.partition(".")[2]), grouped=True)
     raise AssertionError(f"unexpected number format {number_format!r}")
 

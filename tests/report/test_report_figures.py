@@ -32,7 +32,12 @@ def stage_zh(stage):
 
 
 def test_every_county_has_both_files_in_both_languages(demo_reports, con):
-    counties = [r[0] for r in con.execute("SELECT county_code FROM marts.county_summary WHERE year = ? ORDER BY 1", [YEAR]).fetchall()]
+    counties = [
+        r[0]
+        for r in con.execute(
+            "SELECT county_code FROM marts.county_summary WHERE year = ? ORDER BY 1", [YEAR]
+        ).fetchall()
+    ]
     assert counties == ["539901", "539902", "539903"]
     for county in counties:
         for lang in ("zh", "en"):
@@ -44,12 +49,21 @@ def test_every_county_has_both_files_in_both_languages(demo_reports, con):
 
 def test_overview_and_verdicts_equal_county_summary(book, con):
     s = rows(con, "SELECT * FROM marts.county_summary WHERE county_code = ? AND year = ?", [COUNTY, YEAR])[0]
-    r = rows(con, "SELECT value FROM marts.county_assessment WHERE county_code = ? AND year = ? AND indicator = 'R'", [COUNTY, YEAR])[0]
+    r = rows(
+        con,
+        "SELECT value FROM marts.county_assessment WHERE county_code = ? AND year = ? AND indicator = 'R'",
+        [COUNTY, YEAR],
+    )[0]
     overview = {rec[L("kv.item")]: rec[L("kv.value")] for rec in book[L("summary.overview")].records()}
     expected = {
-        L("kv.schools"): s["schools"], L("kv.students"): s["students"], L("kv.units"): s["units"],
-        L("kv.evaluated_units"): s["evaluated_units"], L("kv.passing_units"): s["passing_units"],
-        L("kv.passing_share"): r["value"], L("kv.cv_checks"): s["cv_checks"], L("kv.cv_within_limits"): s["cv_within_limits"],
+        L("kv.schools"): s["schools"],
+        L("kv.students"): s["students"],
+        L("kv.units"): s["units"],
+        L("kv.evaluated_units"): s["evaluated_units"],
+        L("kv.passing_units"): s["passing_units"],
+        L("kv.passing_share"): r["value"],
+        L("kv.cv_checks"): s["cv_checks"],
+        L("kv.cv_within_limits"): s["cv_within_limits"],
     }
     assert overview.keys() == expected.keys()
     assert all(same(overview[k], expected[k]) for k in expected), (overview, expected)
@@ -62,10 +76,16 @@ def test_overview_and_verdicts_equal_county_summary(book, con):
 
 def test_reasons_are_every_assessment_row_not_met(book, con):
     order = {"not_met": 0, "no_data": 1, "qualitative": 2}
-    expected = sorted(rows(con, """
+    expected = sorted(
+        rows(
+            con,
+            """
         SELECT indicator, stage, value, standard, status, detail, sort_order FROM marts.county_assessment
-        WHERE county_code = ? AND year = ? AND status <> 'met'""", [COUNTY, YEAR]),
-        key=lambda e: (order[e["status"]], e["sort_order"], STAGE_ORDER.get(e["stage"], 9)))
+        WHERE county_code = ? AND year = ? AND status <> 'met'""",
+            [COUNTY, YEAR],
+        ),
+        key=lambda e: (order[e["status"]], e["sort_order"], STAGE_ORDER.get(e["stage"], 9)),
+    )
     got = book[L("summary.reasons")].records()
     assert len(got) == len(expected) > 0
     for rec, e in zip(got, expected):
@@ -82,9 +102,15 @@ def test_reasons_are_every_assessment_row_not_met(book, con):
 
 def test_seven_indicators_equal_county_cv(book, con, html):
     cv = rows(con, "SELECT * FROM marts.county_cv WHERE county_code = ? AND year = ?", [COUNTY, YEAR])
-    standards = {(r["stage"], r["indicator"]): r["standard"] for r in rows(con, """
+    standards = {
+        (r["stage"], r["indicator"]): r["standard"]
+        for r in rows(
+            con,
+            """
         SELECT DISTINCT stage, indicator, standard FROM marts.school_stage_indicators WHERE county_code = ? AND year = ?""",
-        [COUNTY, YEAR])}
+            [COUNTY, YEAR],
+        )
+    }
     sheet = book[L("res.table")]
     got = sheet.records()
     assert len(got) == len(cv) == 14
@@ -93,8 +119,12 @@ def test_seven_indicators_equal_county_cv(book, con, html):
         e = by_key[(rec[L("col.code")], rec[L("col.stage")])]
         assert same(rec[L("col.standard")], standards[(e["stage"], e["indicator"])])
         assert rec[L("res.units_evaluated")] == e["units_evaluated"]
-        for header, column in (("res.weighted_mean", "weighted_mean"), ("res.cv", "cv"), ("res.cv_unweighted", "cv_unweighted"),
-                               ("res.cv_limit", "cv_limit")):
+        for header, column in (
+            ("res.weighted_mean", "weighted_mean"),
+            ("res.cv", "cv"),
+            ("res.cv_unweighted", "cv_unweighted"),
+            ("res.cv_limit", "cv_limit"),
+        ):
             assert same(rec[L(header)], e[column]), (header, rec, e)
         assert rec[L("res.cv_status")] == status_word(e["status"], "zh")
         assert (rec[L("res.borderline")] == L("res.borderline")) == ("borderline" in (e["detail"] or ""))
@@ -110,16 +140,27 @@ def test_seven_indicators_equal_county_cv(book, con, html):
     assert table[0]["cv"] == half_up(first["cv"], 3)
     assert table[0]["weighted_mean"] == half_up(first["weighted_mean"], 2)
     assert table[0]["units_met"] == str(first["units_met"])
-    assert table[1]["indicator"] == ""   # the indicator is printed once per group (R1 primary, R1 junior)
+    assert table[1]["indicator"] == ""  # the indicator is printed once per group (R1 primary, R1 junior)
 
 
 @pytest.mark.parametrize("stage", ["primary", "junior"])
 def test_unit_tables_equal_school_stage_marts(book, con, html, stage):
-    summary = {r["school_id"]: r for r in rows(con, """
-        SELECT * FROM marts.school_stage_summary WHERE county_code = ? AND year = ? AND stage = ?""", [COUNTY, YEAR, stage])}
+    summary = {
+        r["school_id"]: r
+        for r in rows(
+            con,
+            """
+        SELECT * FROM marts.school_stage_summary WHERE county_code = ? AND year = ? AND stage = ?""",
+            [COUNTY, YEAR, stage],
+        )
+    }
     values = {}
-    for r in rows(con, """SELECT school_id, indicator, value, status FROM marts.school_stage_indicators
-                          WHERE county_code = ? AND year = ? AND stage = ?""", [COUNTY, YEAR, stage]):
+    for r in rows(
+        con,
+        """SELECT school_id, indicator, value, status FROM marts.school_stage_indicators
+                          WHERE county_code = ? AND year = ? AND stage = ?""",
+        [COUNTY, YEAR, stage],
+    ):
         values[(r["school_id"], r["indicator"])] = r
     sheet = book[L("sch.table", stage=stage_zh(stage))]
     got = sheet.records()
@@ -144,14 +185,19 @@ def test_unit_tables_equal_school_stage_marts(book, con, html, stage):
             assert rec[code] == ("—" if v is None else half_up(v, 2))
 
 
-@pytest.mark.parametrize("title_key,areas", [("area.government", ("government",)), ("area.quality", ("quality",)),
-                                             ("area.social", ("social", "veto"))])
+@pytest.mark.parametrize(
+    "title_key,areas",
+    [("area.government", ("government",)), ("area.quality", ("quality",)), ("area.social", ("social", "veto"))],
+)
 def test_government_quality_social_equal_county_assessment(book, con, title_key, areas):
-    expected = rows(con, f"""
+    expected = rows(
+        con,
+        f"""
         SELECT * FROM marts.county_assessment WHERE county_code = ? AND year = ?
-        AND area IN ({', '.join('?' for _ in areas)})
+        AND area IN ({", ".join("?" for _ in areas)})
         ORDER BY sort_order, CASE stage WHEN 'primary' THEN 0 WHEN 'junior' THEN 1 ELSE 2 END""",
-                    [COUNTY, YEAR, *areas])
+        [COUNTY, YEAR, *areas],
+    )
     title = L("gov.table", area=" / ".join(L(f"area.{a}") for a in areas))
     got = book[title].records()
     assert [r[L("col.code")] for r in got] == [e["indicator"] for e in expected]
@@ -161,13 +207,21 @@ def test_government_quality_social_equal_county_assessment(book, con, title_key,
             assert rec[L("col.value")] is None and rec[L("col.status")] == L("gov.qualitative")
             continue
         if e["indicator"] == "G6":
-            assert rec[L("col.value")] == (None if e["value"] is None else L("gov.flag_true" if e["value"] else "gov.flag_false"))
+            assert rec[L("col.value")] == (
+                None if e["value"] is None else L("gov.flag_true" if e["value"] else "gov.flag_false")
+            )
         elif e["indicator"] == "V":
-            assert rec[L("col.value")] == (None if e["value"] is None else L("gov.veto_true" if e["value"] else "gov.veto_false"))
+            assert rec[L("col.value")] == (
+                None if e["value"] is None else L("gov.veto_true" if e["value"] else "gov.veto_false")
+            )
         else:
             assert same(rec[L("col.value")], e["value"]) and same(rec[L("col.standard")], e["standard"])
-        for header, column in (("col.numerator", "numerator"), ("col.denominator", "denominator"),
-                               ("col.second_value", "second_value"), ("col.second_standard", "second_standard")):
+        for header, column in (
+            ("col.numerator", "numerator"),
+            ("col.denominator", "denominator"),
+            ("col.second_value", "second_value"),
+            ("col.second_standard", "second_standard"),
+        ):
             assert same(rec[L(header)], e[column]), (e["indicator"], header)
 
 
@@ -178,32 +232,51 @@ def test_shares_print_as_percentages_with_one_decimal(book, html):
     assert sheet.formats[g3][j] == "0.0%"
     printed = next(r for r in html["government"].records() if r["indicator"] == "G3")
     assert printed["value"] == excel_text(sheet.rows[g3][j], "0.0%")
-    assert printed["value"].endswith("%") and len(printed["value"].split(".")[1]) == 2   # "22.2%"
+    assert printed["value"].endswith("%") and len(printed["value"].split(".")[1]) == 2  # "22.2%"
 
 
 def test_violations_equal_their_marts(book, con):
     s = rows(con, "SELECT * FROM marts.county_summary WHERE county_code = ? AND year = ?", [COUNTY, YEAR])[0]
     totals = {r[L("kv.item")]: r[L("kv.value")] for r in book[L("vio.summary")].records()}
-    for k in ("oversize_classes", "students_in_oversize_classes", "large_classes", "students_in_large_classes",
-              "super_large_classes", "students_in_super_large_classes", "oversize_schools", "students_in_oversize_schools"):
+    for k in (
+        "oversize_classes",
+        "students_in_oversize_classes",
+        "large_classes",
+        "students_in_large_classes",
+        "super_large_classes",
+        "students_in_super_large_classes",
+        "oversize_schools",
+        "students_in_oversize_schools",
+    ):
         assert totals[L(f"kv.{k}")] == s[k]
-    classes = rows(con, """SELECT school_id, class_id, stage, grade, students, standard, excess, category
-                           FROM marts.class_size_violations WHERE county_code = ? AND year = ?""", [COUNTY, YEAR])
+    classes = rows(
+        con,
+        """SELECT school_id, class_id, stage, grade, students, standard, excess, category
+                           FROM marts.class_size_violations WHERE county_code = ? AND year = ?""",
+        [COUNTY, YEAR],
+    )
     category_names = {r["category"]: r["name_zh"] for r in rows(con, "SELECT * FROM reference.class_size_categories")}
     got = {(r[L("col.school_id")], r[L("col.class_id")]): r for r in book[L("vio.classes")].records()}
     assert len(got) == len(classes) == s["oversize_classes"]
     for e in classes:
         rec = got[(e["school_id"], e["class_id"])]
-        assert (rec[L("col.grade")], rec[L("col.class_students")], rec[L("col.class_standard")], rec[L("col.excess")]) == \
-            (e["grade"], e["students"], e["standard"], e["excess"])
+        assert (
+            rec[L("col.grade")],
+            rec[L("col.class_students")],
+            rec[L("col.class_standard")],
+            rec[L("col.excess")],
+        ) == (e["grade"], e["students"], e["standard"], e["excess"])
         assert rec[L("col.category")] == category_names[e["category"]] and rec[L("col.stage")] == stage_zh(e["stage"])
     schools = rows(con, "SELECT * FROM marts.school_size_violations WHERE county_code = ? AND year = ?", [COUNTY, YEAR])
     got = {r[L("col.school_id")]: r for r in book[L("vio.schools")].records()}
     assert set(got) == {e["school_id"] for e in schools} and len(got) == s["oversize_schools"]
     for e in schools:
         rec = got[e["school_id"]]
-        assert (rec[L("col.compulsory_students")], rec[L("col.size_limit")], rec[L("col.excess")]) == \
-            (e["compulsory_students"], e["size_limit"], e["excess"])
+        assert (rec[L("col.compulsory_students")], rec[L("col.size_limit")], rec[L("col.excess")]) == (
+            e["compulsory_students"],
+            e["size_limit"],
+            e["excess"],
+        )
 
 
 def test_cv_change_equals_county_cv_yoy(book, con, html):
@@ -222,7 +295,7 @@ def test_cv_change_equals_county_cv_yoy(book, con, html):
     printed = html["cv_change"].records()
     stage = None
     for rec in printed:
-        stage = rec["stage_text"] or stage   # the stage is printed on the first row of its group
+        stage = rec["stage_text"] or stage  # the stage is printed on the first row of its group
         e = by_key[(stage, rec["indicator"])]
         expected = half_up(e["cv_change"], 3)
         assert rec["cv_change"] == (expected if expected.startswith("-") or Decimal(expected) == 0 else "+" + expected)
@@ -235,9 +308,14 @@ def test_theil_decomposition_equals_county_inequality(book, con, html):
     by_key = {(stage_zh(r["stage"]), r["indicator"]): r for r in ineq}
     for rec in got:
         e = by_key[(rec[L("col.stage")], rec[L("col.code")])]
-        for header, column in (("ineq.theil", "theil"), ("ineq.theil_between", "theil_between"),
-                               ("ineq.theil_within", "theil_within"), ("ineq.gini", "gini"), ("ineq.mcloone", "mcloone"),
-                               ("ineq.n_units", "n_units")):
+        for header, column in (
+            ("ineq.theil", "theil"),
+            ("ineq.theil_between", "theil_between"),
+            ("ineq.theil_within", "theil_within"),
+            ("ineq.gini", "gini"),
+            ("ineq.mcloone", "mcloone"),
+            ("ineq.n_units", "n_units"),
+        ):
             assert same(rec[L(header)], e[column])
 
 
@@ -255,7 +333,7 @@ def test_workbook_displays_what_the_html_prints(demo_reports):
             for i, (row, formats, printed) in enumerate(zip(sheet.rows, sheet.formats, table.rows)):
                 for value, fmt, (col_key, text, css) in zip(row, formats, printed):
                     if text == "" and "cont" in css.split():
-                        continue   # a group's label, printed on its first row only in the HTML
+                        continue  # a group's label, printed on its first row only in the HTML
                     if value is None:
                         assert text in ("—", ""), (title, i, col_key, text)
                     else:

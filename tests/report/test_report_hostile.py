@@ -22,14 +22,14 @@ from pipeline.report.model import Column, ReportError, Section, Table
 REPO = Path(__file__).resolve().parents[2]
 COUNTY, YEAR = "539901", 2024
 COUNTY_FORMULA = '=HYPERLINK("http://x","y")'
-SCHOOL_FORMULAS = {   # a school of the county, by id: a name a spreadsheet would take for a formula
+SCHOOL_FORMULAS = {  # a school of the county, by id: a name a spreadsheet would take for a formula
     "0530018192": "+1+1",
     "0530016111": "-2+3",
     "0530014030": "@SUM(A1:A9)",
     "1530011949": "\t=1+1",
     "0530019868": "\r=1+1",
 }
-SCHOOL_FORMULAS_SHOWN = {**SCHOOL_FORMULAS, "0530019868": "\u240d=1+1"}   # a carriage return is shown, as ␍
+SCHOOL_FORMULAS_SHOWN = {**SCHOOL_FORMULAS, "0530019868": "\u240d=1+1"}  # a carriage return is shown, as ␍
 CONTROL_COUNTY = "明湖\x00区\x07\x1b[31m"
 CONTROL_SCHOOL = "实验\x1b]8;;http://x\x07小学\x0b\x7f\x9b"
 # what the reader sees instead: each control character as its Unicode control picture, C1 ones by their code
@@ -41,10 +41,14 @@ RAW_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 def _rename(county: str, schools: dict[str, str]) -> list[str]:
     quoted = county.replace("'", "''")
-    statements = [f"UPDATE marts.county_summary SET county_name = '{quoted}' WHERE county_code = '{COUNTY}'",
-                  f"UPDATE marts.dim_school SET county_name = '{quoted}' WHERE county_code = '{COUNTY}'"]
-    statements += [f"UPDATE marts.dim_school SET school_name = '{name}' WHERE school_id = '{school}'"
-                   for school, name in schools.items()]
+    statements = [
+        f"UPDATE marts.county_summary SET county_name = '{quoted}' WHERE county_code = '{COUNTY}'",
+        f"UPDATE marts.dim_school SET county_name = '{quoted}' WHERE county_code = '{COUNTY}'",
+    ]
+    statements += [
+        f"UPDATE marts.dim_school SET school_name = '{name}' WHERE school_id = '{school}'"
+        for school, name in schools.items()
+    ]
     return statements
 
 
@@ -67,7 +71,7 @@ def test_names_from_the_data_are_text_in_every_cell_of_the_workbook_never_formul
         xml = [book.read(name).decode() for name in sheets]
         assert xml and not any("<f>" in text or "<f " in text for text in xml)
     book = load_workbook(files.xlsx)
-    for ws in book.worksheets:   # the context line of every sheet shows the name as given, kept as text when edited
+    for ws in book.worksheets:  # the context line of every sheet shows the name as given, kept as text when edited
         assert ws["A2"].value.startswith(f"{COUNTY_FORMULA}（{COUNTY}） · {YEAR} · ") and ws["A2"].quotePrefix
     shown = [c.value for _, c in cells]
     for name in SCHOOL_FORMULAS_SHOWN.values():
@@ -97,8 +101,9 @@ def test_control_characters_in_names_are_shown_not_written_raw(planted, tmp_path
 def _unwritable_section(ctx) -> Section:
     """A section whose table holds a number the page prints but no workbook cell holds (a fraction), as a later
     section might by mistake."""
-    table = Table("unwritable", "不可写", "不可写", columns=[Column("value", "数值", "int")],
-                  rows=[{"value": Fraction(1, 3)}])
+    table = Table(
+        "unwritable", "不可写", "不可写", columns=[Column("value", "数值", "int")], rows=[{"value": Fraction(1, 3)}]
+    )
     return Section("unwritable", "不可写", [table])
 
 
@@ -108,7 +113,7 @@ def test_a_report_that_still_fails_names_the_county_the_sheet_and_the_value(con,
     message = str(failed.value)
     assert COUNTY in message and str(YEAR) in message
     assert "不可写" in message and "A4" in message and "Fraction(1, 3)" in message
-    zh, en = message.split(" / ", 1)   # Chinese first, then English, each naming the same
+    zh, en = message.split(" / ", 1)  # Chinese first, then English, each naming the same
     assert "无法" in zh and "cannot" in en and all(part in zh and part in en for part in (COUNTY, "不可写", "A4"))
     assert not list(tmp_path.glob("*.xlsx"))
 
@@ -116,19 +121,37 @@ def test_a_report_that_still_fails_names_the_county_the_sheet_and_the_value(con,
 def test_a_failing_report_in_a_worker_process_comes_back_naming_its_county(con, demo_warehouse, tmp_path):
     sections = [*DEFAULT_SECTIONS, _unwritable_section]
     with pytest.raises(ReportError, match=f"{COUNTY} {YEAR}.*不可写"):
-        write_reports(demo_warehouse, YEAR, tmp_path, counties=[COUNTY] * REPORTS_PER_WORKER * 2, workers=2,
-                      sections=sections)
+        write_reports(
+            demo_warehouse, YEAR, tmp_path, counties=[COUNTY] * REPORTS_PER_WORKER * 2, workers=2, sections=sections
+        )
 
 
 def test_equity_report_prints_a_failing_county_without_a_traceback(demo_warehouse, tmp_path):
     broken = tmp_path / "broken.duckdb"
     shutil.copyfile(demo_warehouse, broken)
-    with duckdb.connect(str(broken)) as rw:   # a mart whose figure is not a number, as a hand-edited warehouse may be
+    with duckdb.connect(str(broken)) as rw:  # a mart whose figure is not a number, as a hand-edited warehouse may be
         rw.execute("ALTER TABLE marts.school_stage_summary ALTER students TYPE VARCHAR")
         rw.execute(f"UPDATE marts.school_stage_summary SET students = '[/]\x1b[2J' WHERE county_code = '{COUNTY}'")
-    done = subprocess.run([sys.executable, "-m", "pipeline", "report", "--county", COUNTY, "--year", str(YEAR),
-                           "--warehouse", str(broken), "--out", str(tmp_path / "out")],
-                          cwd=REPO, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pipeline",
+            "report",
+            "--county",
+            COUNTY,
+            "--year",
+            str(YEAR),
+            "--warehouse",
+            str(broken),
+            "--out",
+            str(tmp_path / "out"),
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 1, done.stdout + done.stderr
     err = " ".join(done.stderr.split())
     assert "Traceback" not in err and f"县 {COUNTY} {YEAR} 的报告无法生成" in err and "[/]\\x1b[2J" in err, err

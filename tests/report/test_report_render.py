@@ -13,9 +13,9 @@ from report_helpers import L, read_html, read_workbook, rows
 
 from pipeline.report import DEFAULT_SECTIONS, build_report, charts, write_county_report
 from pipeline.report.batch import write_reports
+from pipeline.report.context import ReportContext
 from pipeline.report.format import format_value
 from pipeline.report.model import Column, Section, Table
-from pipeline.report.context import ReportContext
 
 COUNTY, YEAR = "539901", 2024
 
@@ -23,6 +23,7 @@ COUNTY, YEAR = "539901", 2024
 # ----------------------------------------------------------------------------------------------
 # Self-contained: nothing to fetch
 # ----------------------------------------------------------------------------------------------
+
 
 def test_html_references_nothing_outside_itself(demo_reports):
     for files in demo_reports.values():
@@ -35,7 +36,7 @@ def test_html_references_nothing_outside_itself(demo_reports):
                 assert attr not in attrs, (tag, attrs)
             for attr in ("href", "xlink:href"):
                 if attr in attrs:
-                    assert attrs[attr].startswith("#"), (tag, attrs)   # in-page anchors and SVG references only
+                    assert attrs[attr].startswith("#"), (tag, attrs)  # in-page anchors and SVG references only
         assert "@import" not in text and "@font-face" not in text
         assert not re.search(r"url\((?!#)", text), "a CSS url() outside the page"
         assert "Content-Security-Policy" in text and "default-src 'none'" in text
@@ -63,6 +64,7 @@ def test_headless_chromium_renders_without_errors_or_requests(demo_reports, tmp_
 # Languages
 # ----------------------------------------------------------------------------------------------
 
+
 def test_english_report_uses_english_words_and_the_reference_names(demo_reports, con):
     files = demo_reports[(COUNTY, "en")]
     text = files.html.read_text(encoding="utf-8")
@@ -89,12 +91,13 @@ def test_reports_of_a_year_and_of_chosen_counties(demo_warehouse, tmp_path):
     assert [(f.county_code, f.year, f.lang) for f in files] == [("539902", 2023, "zh")]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report_539902_2023_zh.html", "report_539902_2023_zh.xlsx"]
     tables, _ = read_html(files[0].html)
-    assert tables["cv_change"].records()[0]["previous_cv"] == "—"   # 2022 is not in the warehouse
+    assert tables["cv_change"].records()[0]["previous_cv"] == "—"  # 2022 is not in the warehouse
 
 
 # ----------------------------------------------------------------------------------------------
 # Edge cases of the marts, planted on a copy of the demo warehouse
 # ----------------------------------------------------------------------------------------------
+
 
 def test_missing_figures_borderline_and_no_data_are_shown_not_invented(planted, tmp_path):
     con = planted(
@@ -117,7 +120,7 @@ def test_missing_figures_borderline_and_no_data_are_shown_not_invented(planted, 
     assert resource[r7]["cv"] == "—" and "st-no_data" in css[r7]["cv"] and resource[r7]["cv_status_text"] == "无数据"
     yoy = tables["cv_change"].records()
     assert all(r["previous_cv"] == "—" and r["cv_change"] == "—" for r in yoy)
-    assert "class_violations" not in tables and "school_violations" not in tables   # empty: a sentence instead
+    assert "class_violations" not in tables and "school_violations" not in tables  # empty: a sentence instead
     html = files.html.read_text(encoding="utf-8")
     assert L("vio.none_classes") in html and L("vio.none_schools") in html and L("yoy.no_previous") in html
     areas = {r["area"]: r["result"] for r in tables["areas"].records()}
@@ -129,12 +132,15 @@ def test_missing_figures_borderline_and_no_data_are_shown_not_invented(planted, 
 def test_names_from_the_data_are_text_in_both_files(planted, tmp_path):
     """A school name is escaped in the HTML and never becomes a formula in the workbook."""
     name = '=HYPERLINK("http://example.invalid")<b>x</b>'
-    con = planted(f"UPDATE marts.dim_school SET school_name = '{name.replace(chr(39), chr(39) * 2)}' "
-                  f"WHERE year = {YEAR} AND school_id = '0530018192'")
+    con = planted(
+        f"UPDATE marts.dim_school SET school_name = '{name.replace(chr(39), chr(39) * 2)}' "
+        f"WHERE year = {YEAR} AND school_id = '0530018192'"
+    )
     files = write_county_report(con, COUNTY, YEAR, tmp_path)
     html = files.html.read_text(encoding="utf-8")
     assert "<b>x</b>" not in html and "&lt;b&gt;x&lt;/b&gt;" in html
     from openpyxl import load_workbook
+
     wb = load_workbook(files.xlsx)
     cells = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value == name]
     assert cells and all(c.data_type == "s" for c in cells)
@@ -142,9 +148,19 @@ def test_names_from_the_data_are_text_in_both_files(planted, tmp_path):
 
 def test_a_county_with_one_stage(planted, tmp_path):
     where = f"county_code = '{COUNTY}' AND year = {YEAR} AND stage = 'junior'"
-    con = planted(*(f"DELETE FROM marts.{t} WHERE {where}" for t in (
-        "county_cv", "school_stage_summary", "school_stage_indicators", "county_inequality", "class_size_violations")),
-        f"DELETE FROM marts.county_assessment WHERE {where} AND indicator LIKE 'R%'")
+    con = planted(
+        *(
+            f"DELETE FROM marts.{t} WHERE {where}"
+            for t in (
+                "county_cv",
+                "school_stage_summary",
+                "school_stage_indicators",
+                "county_inequality",
+                "class_size_violations",
+            )
+        ),
+        f"DELETE FROM marts.county_assessment WHERE {where} AND indicator LIKE 'R%'",
+    )
     files = write_county_report(con, COUNTY, YEAR, tmp_path)
     tables, _ = read_html(files.html)
     assert {r["stage_text"] for r in tables["resource"].records()} == {"小学"}
@@ -172,11 +188,13 @@ def test_a_warehouse_without_units_met_gets_blanks_never_a_computed_figure(plant
 # Extension point, charts, formats, speed
 # ----------------------------------------------------------------------------------------------
 
+
 def test_a_later_section_plugs_in_as_one_more_builder(con, tmp_path):
     def school_count_section(ctx: ReportContext) -> Section:
         found = ctx.county_rows("SELECT count(*) AS schools FROM marts.dim_school WHERE county_code = ? AND year = ?")
-        table = Table(key="school_count", title="学校数", sheet="学校数",
-                      columns=[Column("schools", "学校数", "int")], rows=found)
+        table = Table(
+            key="school_count", title="学校数", sheet="学校数", columns=[Column("schools", "学校数", "int")], rows=found
+        )
         return Section("school_count", "附、学校数", [table])
 
     files = write_county_report(con, COUNTY, YEAR, tmp_path, sections=(*DEFAULT_SECTIONS, school_count_section))
@@ -192,28 +210,47 @@ def test_chart_specs_are_valid_vega_lite(con):
     units = ctx.county_rows("SELECT * FROM marts.school_stage_indicators WHERE county_code = ? AND year = ?")
     history = ctx.county_rows("SELECT * FROM marts.county_cv WHERE county_code = ? AND year <= ?")
     ineq = ctx.county_rows("SELECT * FROM marts.county_inequality WHERE county_code = ? AND year = ?")
-    for spec in (charts.cv_chart(cv, ctx.stages), charts.distribution_chart(units, ctx.stages),
-                 charts.trend_chart(history, ctx.stages), charts.theil_chart(ineq, ctx.stages)):
+    for spec in (
+        charts.cv_chart(cv, ctx.stages),
+        charts.distribution_chart(units, ctx.stages),
+        charts.trend_chart(history, ctx.stages),
+        charts.theil_chart(ineq, ctx.stages),
+    ):
         assert spec is not None
         spec.to_dict(validate=True)
         svg = charts.to_svg(spec)
-        assert svg.startswith("<svg") and "<script" not in svg and "href=\"http" not in svg
+        assert svg.startswith("<svg") and "<script" not in svg and 'href="http' not in svg
     assert charts.cv_chart([], ctx.stages) is None and charts.to_svg(None) == ""
 
 
-@pytest.mark.parametrize("value,fmt,printed", [
-    (2.675, "value2", "2.68"), (0.0805, "cv3", "0.081"), (0.08049, "cv3", "0.080"), (2997.689938, "mean2", "2997.69"),
-    (0.35294117647058826, "pct1", "35.3%"), (1.0, "pct1", "100.0%"), (0.9540000000000001, "pct1", "95.4%"),
-    (0.5, "limit2", "0.50"), (4.2, "std", "4.2"), (2000.0, "std", "2000"), (10.2, "std", "10.2"),
-    (-0.0004, "signed3", "0.000"), (0.0168, "signed3", "+0.017"), (-0.0417, "signed3", "-0.042"),
-    (35243, "int", "35243"), (None, "cv3", "—"), (0.0000209, "dec5", "0.00002"),
-])
+@pytest.mark.parametrize(
+    "value,fmt,printed",
+    [
+        (2.675, "value2", "2.68"),
+        (0.0805, "cv3", "0.081"),
+        (0.08049, "cv3", "0.080"),
+        (2997.689938, "mean2", "2997.69"),
+        (0.35294117647058826, "pct1", "35.3%"),
+        (1.0, "pct1", "100.0%"),
+        (0.9540000000000001, "pct1", "95.4%"),
+        (0.5, "limit2", "0.50"),
+        (4.2, "std", "4.2"),
+        (2000.0, "std", "2000"),
+        (10.2, "std", "10.2"),
+        (-0.0004, "signed3", "0.000"),
+        (0.0168, "signed3", "+0.017"),
+        (-0.0417, "signed3", "-0.042"),
+        (35243, "int", "35243"),
+        (None, "cv3", "—"),
+        (0.0000209, "dec5", "0.00002"),
+    ],
+)
 def test_numbers_print_as_the_forms_print_them(value, fmt, printed):
     assert format_value(value, fmt) == printed
 
 
 def test_one_county_report_takes_well_under_a_few_seconds(con, tmp_path):
-    write_county_report(con, COUNTY, YEAR, tmp_path / "warm")    # the chart renderer starts once per process
+    write_county_report(con, COUNTY, YEAR, tmp_path / "warm")  # the chart renderer starts once per process
     started = time.perf_counter()
     write_county_report(con, "539902", YEAR, tmp_path)
     elapsed = time.perf_counter() - started
@@ -229,5 +266,13 @@ def test_report_content_is_built_from_the_marts_only(con):
         text = path.read_text(encoding="utf-8")
         for schema in re.findall(r"\b(?:FROM|JOIN)\s+([a-z_]+)\.", text):
             assert schema in ("marts", "reference", "audit", "information_schema"), (path.name, schema)
-    assert [s.key for s in report.sections] == ["summary", "resource", "schools", "government", "violations",
-                                                 "cv_change", "inequality", "remediation"]
+    assert [s.key for s in report.sections] == [
+        "summary",
+        "resource",
+        "schools",
+        "government",
+        "violations",
+        "cv_change",
+        "inequality",
+        "remediation",
+    ]

@@ -39,7 +39,9 @@ class CensusDbtTranslator(DagsterDbtTranslator):
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         return dbt_resource_props.get("schema")
 
-    def get_asset_check_spec(self, asset_spec: dg.AssetSpec, manifest: Mapping[str, Any], unique_id: str, project) -> dg.AssetCheckSpec | None:
+    def get_asset_check_spec(
+        self, asset_spec: dg.AssetSpec, manifest: Mapping[str, Any], unique_id: str, project
+    ) -> dg.AssetCheckSpec | None:
         if asset_spec.key.path[0] != "marts":
             return None
         return super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
@@ -50,7 +52,11 @@ def failed_nodes(target: Path) -> list[str]:
     results = target / "run_results.json"
     if not results.exists():
         return []
-    return [r["unique_id"].split(".", 2)[-1] for r in json.loads(results.read_text())["results"] if r["status"] in ("error", "fail")]
+    return [
+        r["unique_id"].split(".", 2)[-1]
+        for r in json.loads(results.read_text())["results"]
+        if r["status"] in ("error", "fail")
+    ]
 
 
 def dbt_build_args(year: int) -> list[str]:
@@ -84,8 +90,10 @@ def census_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
         failed = failed_nodes(target)
         if not failed:
             raise
-        raise dg.Failure(f"dbt build of {year} failed at {len(failed)} node(s): {', '.join(failed[:10])}"
-                         f"{' …' if len(failed) > 10 else ''} (dbt's results: {target / 'run_results.json'})") from error
+        raise dg.Failure(
+            f"dbt build of {year} failed at {len(failed)} node(s): {', '.join(failed[:10])}"
+            f"{' …' if len(failed) > 10 else ''} (dbt's results: {target / 'run_results.json'})"
+        ) from error
     finally:
         # If this step stops early (an error while reading dbt's events), dbt must not go on writing the database.
         if invocation.process.poll() is None:

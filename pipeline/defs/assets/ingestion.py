@@ -8,17 +8,23 @@ so one step materializes all of them.
 import dagster as dg
 
 from pipeline.dbt import targets as dbt_targets
-from pipeline.quality import gx_engine
-from pipeline.ingest.contract import load_contract
-from pipeline.ingest.year import TABLE_ORDER, load_year
 from pipeline.defs.partitions import census_years
 from pipeline.defs.resources import CensusFilesResource, WarehouseResource
+from pipeline.ingest.contract import load_contract
+from pipeline.ingest.year import TABLE_ORDER, load_year
+from pipeline.quality import gx_engine
 
 RAW_KEYS = {table: dg.AssetKey(["raw", table]) for table in TABLE_ORDER}
 
+
 @dg.multi_asset(
     specs=[
-        dg.AssetSpec(key, group_name="ingestion", kinds={"duckdb", "polars"}, description=f"`raw.{table}`: the census rows of table {table}, per year, as loaded.")
+        dg.AssetSpec(
+            key,
+            group_name="ingestion",
+            kinds={"duckdb", "polars"},
+            description=f"`raw.{table}`: the census rows of table {table}, per year, as loaded.",
+        )
         for table, key in RAW_KEYS.items()
     ],
     partitions_def=census_years,

@@ -3,8 +3,8 @@
 import dagster as dg
 
 from pipeline.defs.assets.indicators import census_dbt_models
-from pipeline.defs.quality_checks import rebuild_docs
 from pipeline.defs.partitions import census_years
+from pipeline.defs.quality_checks import rebuild_docs
 from pipeline.defs.resources import WarehouseResource
 
 MART_KEYS = sorted((k for k in census_dbt_models.keys if k.path[0] == "marts"), key=lambda k: k.path)
@@ -23,7 +23,10 @@ def published_warehouse(context: dg.AssetExecutionContext, warehouse: WarehouseR
     size = warehouse.publish(context.run_id)
     context.log.info(f"published {warehouse.path} ({size / 1e6:,.1f} MB)")
     docs = rebuild_docs(warehouse)
-    return dg.MaterializeResult(metadata={
-        "path": dg.MetadataValue.path(warehouse.path), "bytes": size,
-        **({"quality_docs": dg.MetadataValue.path(str(docs))} if docs else {}),
-    })
+    return dg.MaterializeResult(
+        metadata={
+            "path": dg.MetadataValue.path(warehouse.path),
+            "bytes": size,
+            **({"quality_docs": dg.MetadataValue.path(str(docs))} if docs else {}),
+        }
+    )

@@ -10,11 +10,11 @@ import time
 
 import dagster as dg
 
-from pipeline.warehouse import db as warehouse_files
 from pipeline.defs.partitions import census_years
+from pipeline.defs.resources import ReportsResource
 from pipeline.report import counties_of
 from pipeline.report.batch import worker_count, write_reports
-from pipeline.defs.resources import ReportsResource
+from pipeline.warehouse import db as warehouse_files
 
 log = logging.getLogger(__name__)
 
@@ -48,10 +48,21 @@ def county_reports(context: dg.AssetExecutionContext, reports: ReportsResource) 
     processes = worker_count(len(counties), reports.workers)
     context.log.info(f"writing {len(counties)} county reports for {year} with {processes} process(es) into {out_dir}")
     started = time.monotonic()
-    files = write_reports(reports.warehouse_path, year, out_dir, counties=counties, workers=reports.workers, on_written=progress(len(counties)))
+    files = write_reports(
+        reports.warehouse_path,
+        year,
+        out_dir,
+        counties=counties,
+        workers=reports.workers,
+        on_written=progress(len(counties)),
+    )
     seconds = time.monotonic() - started
     context.log.info(f"{len(files)} county reports for {year} in {seconds:.1f} s")
-    return dg.MaterializeResult(metadata={
-        "folder": dg.MetadataValue.path(str(out_dir)), "counties": len(files),
-        "processes": processes, "seconds": round(seconds, 2),
-    })
+    return dg.MaterializeResult(
+        metadata={
+            "folder": dg.MetadataValue.path(str(out_dir)),
+            "counties": len(files),
+            "processes": processes,
+            "seconds": round(seconds, 2),
+        }
+    )
