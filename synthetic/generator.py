@@ -1,6 +1,6 @@
 """Vectorised generator of fictional, contract-conforming school census years.
 
-The output follows ``shared/spec/census-contract.md`` with English canonical
+The output follows ``docs/contract/census-contract.md`` with English canonical
 headers and codes: one polars DataFrame per table (schools, classes, teachers,
 facilities, rooms, finance, county).
 

@@ -9,7 +9,7 @@ import dagster as dg
 from pipeline.definitions import defs
 from pipeline.defs.assets.indicators import dbt_build_args, failed_nodes
 
-WAREHOUSE_MARTS = [  # ../shared/spec/warehouse.md
+WAREHOUSE_MARTS = [  # docs/contract/warehouse.md
     "dim_school",
     "school_stage_indicators",
     "school_stage_summary",
